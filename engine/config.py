@@ -1,0 +1,240 @@
+"""Run configuration: the one vocabulary of settings, their defaults, limits, and validation.
+
+These names and values are used everywhere (engine, protocol, URL hash, `<option value>`), taken
+from the playground where it has one. `validate` merges a partial update into a full config and
+reports every bad field at once; `change_kind` says what a change costs a running session.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+from .activations import ACTIVATION_NAMES
+from .datasets import BY_PROBLEM
+from .features import FEATURE_NAMES
+
+PROBLEMS = ("classification", "regression", "multiclass")
+DATASETS = {problem: tuple(generators) for problem, generators in BY_PROBLEM.items()}
+LOSSES = {"classification": ("half_square", "cross_entropy"), "regression": ("half_square",),
+          "multiclass": ("cross_entropy", "half_square")}
+OPTIMIZERS = ("sgd", "momentum", "adam")
+REGULARIZATIONS = ("none", "L1", "L2")
+BATCHINGS = ("playground", "standard")
+INITS = ("random", "zeros")
+
+# The playground's menus; the engine accepts any value in LIMITS, the page offers these.
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
+REGULARIZATION_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
+
+LIMITS: dict[str, Any] = {
+    "num_points": (50, 2000),
+    "noise": (0, 80),
+    "train_ratio": (10, 90),
+    "batch_size": (1, 2000),
+    "learning_rate": (0.0, 10.0),  # exclusive of 0
+    "regularization_rate": (0.0, 10.0),
+    "momentum": (0.0, 0.999),
+    "num_classes": (3, 6),
+    "hidden_layers": 8,
+    "neurons_per_layer": 32,
+    "seed_length": 32,
+}
+
+DEFAULT_POINTS = {"classification": 500, "regression": 1200, "multiclass": 500}
+
+DEFAULTS: dict[str, Any] = {
+    "problem": "classification",
+    "dataset": "circle",
+    "num_classes": 3,
+    "num_points": None,  # None: the problem's default (500, or 1200 for regression)
+    "noise": 0,
+    "train_ratio": 50,
+    "features": ["x", "y"],
+    "network_shape": [4, 2],
+    "activation": "tanh",
+    "loss": "half_square",
+    "optimizer": "sgd",
+    "momentum": 0.9,
+    "learning_rate": 0.03,
+    "regularization": "none",
+    "regularization_rate": 0,
+    "batch_size": 10,
+    "batching": "playground",
+    "init": "random",
+    "seed": "0.12345",
+}
+
+# What a change costs: "live" applies to the running network; "reset" builds a new network on the
+# same data; "data" makes new data and a new network (REFERENCE.md §2).
+LIVE_FIELDS = frozenset({"learning_rate"})
+DATA_FIELDS = frozenset({"problem", "dataset", "num_classes", "num_points", "noise", "train_ratio", "seed"})
+
+
+class ConfigError(ValueError):
+    """Invalid settings; `errors` holds one (field, message) pair per problem."""
+
+    def __init__(self, errors: list[tuple[str, str]]):
+        self.errors = errors
+        super().__init__("; ".join(f"{field}: {message}" for field, message in errors))
+
+
+def validate(update: Mapping[str, Any] | None = None, base: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Merge `update` into `base` (default DEFAULTS) and check the result; raise ConfigError."""
+    base = dict(DEFAULTS if base is None else base)
+    update = dict(update or {})
+    errors: list[tuple[str, str]] = []
+    for key in sorted(set(update) - set(DEFAULTS)):
+        errors.append((key, f"unknown field; known fields: {', '.join(DEFAULTS)}"))
+        del update[key]
+    config = {**base, **update}
+    _follow_problem(config, base, update)
+    for field, check in _CHECKS.items():
+        try:
+            config[field] = check(config[field], config)
+        except _Bad as bad:
+            errors.append((field, str(bad)))
+    if not errors:
+        errors += _check_batch_fits(config)
+    if errors:
+        raise ConfigError(errors)
+    return config
+
+
+def change_kind(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+    """"none", "live", "reset" or "data": the most a change from old to new requires."""
+    changed = {key for key in new if old.get(key) != new[key]}
+    if changed & DATA_FIELDS:
+        return "data"
+    if changed - LIVE_FIELDS:
+        return "reset"
+    return "live" if changed else "none"
+
+
+def num_points(config: Mapping[str, Any]) -> int:
+    return config["num_points"] or DEFAULT_POINTS[config["problem"]]
+
+
+def num_train(config: Mapping[str, Any]) -> int:
+    return math.floor(num_points(config) * config["train_ratio"] / 100)
+
+
+def options() -> dict[str, Any]:
+    """Every option's allowed values and the limits, for clients to build their controls from."""
+    return {
+        "problem": list(PROBLEMS), "dataset": {p: list(d) for p, d in DATASETS.items()},
+        "activation": list(ACTIVATION_NAMES), "loss": {p: list(l) for p, l in LOSSES.items()},
+        "optimizer": list(OPTIMIZERS), "regularization": list(REGULARIZATIONS),
+        "batching": list(BATCHINGS), "init": list(INITS), "features": list(FEATURE_NAMES),
+        "learning_rate": list(LEARNING_RATES), "regularization_rate": list(REGULARIZATION_RATES),
+        "default_points": dict(DEFAULT_POINTS), "defaults": dict(DEFAULTS),
+        "limits": {k: list(v) if isinstance(v, tuple) else v for k, v in LIMITS.items()},
+    }
+
+
+# -- checks -------------------------------------------------------------------------------------
+
+class _Bad(Exception):
+    pass
+
+
+def _follow_problem(config: dict, base: Mapping, update: Mapping) -> None:
+    """When the problem changes, the dataset and loss the update left alone switch to the new
+    problem's first choice (as the playground's separate dataset and regDataset menus do)."""
+    problem = config.get("problem")
+    if problem not in PROBLEMS or problem == base.get("problem"):
+        return
+    if "dataset" not in update:
+        config["dataset"] = DATASETS[problem][0]
+    if "loss" not in update:
+        config["loss"] = LOSSES[problem][0]
+
+
+def _choice(allowed) -> Any:
+    def check(value, config):
+        options = allowed(config) if callable(allowed) else allowed
+        if not isinstance(value, str) or value not in options:
+            raise _Bad(f"must be one of {', '.join(options)}; got {value!r}")
+        return value
+    return check
+
+
+def _number(low: float, high: float, integer: bool = False, low_open: bool = False) -> Any:
+    def check(value, config):
+        kind = "an integer" if integer else "a number"
+        ok_type = isinstance(value, int) if integer else isinstance(value, (int, float))
+        if isinstance(value, bool) or not ok_type or not math.isfinite(value):
+            raise _Bad(f"must be {kind} in {_range(low, high, low_open)}; got {value!r}")
+        if value < low or value > high or (low_open and value <= low):
+            raise _Bad(f"must be {kind} in {_range(low, high, low_open)}; got {value!r}")
+        return value
+    return check
+
+
+def _range(low, high, low_open) -> str:
+    return f"({low}, {high}]" if low_open else f"{low}..{high}"
+
+
+def _num_points(value, config):
+    return None if value is None else _number(*LIMITS["num_points"], integer=True)(value, config)
+
+
+def _regularization(value, config):
+    return _choice(REGULARIZATIONS)("none" if value is None else value, config)
+
+
+def _features(value, config):
+    if not isinstance(value, (list, tuple)) or not value or any(v not in FEATURE_NAMES for v in value):
+        raise _Bad(f"must be a non-empty list drawn from {', '.join(FEATURE_NAMES)}; got {value!r}")
+    chosen = set(value)
+    return [name for name in FEATURE_NAMES if name in chosen]
+
+
+def _network_shape(value, config):
+    layers, width = LIMITS["hidden_layers"], LIMITS["neurons_per_layer"]
+    message = f"must be a list of 0..{layers} layer sizes, each an integer 1..{width}; got {value!r}"
+    if not isinstance(value, (list, tuple)) or len(value) > layers:
+        raise _Bad(message)
+    if any(isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= width for n in value):
+        raise _Bad(message)
+    return list(value)
+
+
+def _seed(value, config):
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise _Bad(f"must be a string of 1..{LIMITS['seed_length']} characters; got {value!r}")
+    text = str(value)
+    if not 1 <= len(text) <= LIMITS["seed_length"]:
+        raise _Bad(f"must be a string of 1..{LIMITS['seed_length']} characters; got {value!r}")
+    return text
+
+
+_CHECKS = {
+    "problem": _choice(PROBLEMS),
+    "dataset": _choice(lambda c: DATASETS.get(c["problem"], ())),
+    "num_classes": _number(*LIMITS["num_classes"], integer=True),
+    "num_points": _num_points,
+    "noise": _number(*LIMITS["noise"]),
+    "train_ratio": _number(*LIMITS["train_ratio"]),
+    "features": _features,
+    "network_shape": _network_shape,
+    "activation": _choice(ACTIVATION_NAMES),
+    "loss": _choice(lambda c: LOSSES.get(c["problem"], ())),
+    "optimizer": _choice(OPTIMIZERS),
+    "momentum": _number(*LIMITS["momentum"]),
+    "learning_rate": _number(*LIMITS["learning_rate"], low_open=True),
+    "regularization": _regularization,
+    "regularization_rate": _number(*LIMITS["regularization_rate"]),
+    "batch_size": _number(*LIMITS["batch_size"], integer=True),
+    "batching": _choice(BATCHINGS),
+    "init": _choice(INITS),
+    "seed": _seed,
+}
+
+
+def _check_batch_fits(config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    train = num_train(config)
+    if config["batch_size"] > train:
+        return [("batch_size", f"must be at most the number of training points ({train}); "
+                               f"got {config['batch_size']}")]
+    return []

@@ -1,0 +1,216 @@
+"""Datasets: the playground's six generators, multi-class sets, and the shuffled train/test split.
+
+The playground generators follow dataset.ts step for step and draw from the same random stream
+(`SeedRandom`), so a seed gives the original's very points. Labels are in the problem's own domain:
+±1 for classification, real values for regression, class indices 0..K-1 for multi-class sets.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .seedrandom import SeedRandom
+
+Points = list[tuple[float, float, float]]  # (x, y, label) in generation order
+
+
+def circle(rng: SeedRandom, n: int, noise: float) -> Points:
+    """Half the points inside radius 2.5, half in the ring 3.5..5; noise only moves the label test."""
+    radius = 5.0
+    points: Points = []
+    for r_low, r_high in ((0.0, radius * 0.5), (radius * 0.7, radius)):
+        for _ in range(_half(n)):
+            r = rng.uniform(r_low, r_high)
+            angle = rng.uniform(0, 2 * math.pi)
+            x, y = r * math.sin(angle), r * math.cos(angle)
+            nx = rng.uniform(-radius, radius) * noise
+            ny = rng.uniform(-radius, radius) * noise
+            label = 1.0 if math.hypot(x + nx, y + ny) < radius * 0.5 else -1.0
+            points.append((x, y, label))
+    return points
+
+
+def xor(rng: SeedRandom, n: int, noise: float) -> Points:
+    """Uniform points pushed 0.3 off the axes, labelled by the sign of x·y (with noise)."""
+    points: Points = []
+    for _ in range(n):
+        x = rng.uniform(-5, 5)
+        x += 0.3 if x > 0 else -0.3
+        y = rng.uniform(-5, 5)
+        y += 0.3 if y > 0 else -0.3
+        nx = rng.uniform(-5, 5) * noise
+        ny = rng.uniform(-5, 5) * noise
+        points.append((x, y, 1.0 if (x + nx) * (y + ny) >= 0 else -1.0))
+    return points
+
+
+def gauss(rng: SeedRandom, n: int, noise: float) -> Points:
+    """Two normal clusters at (2, 2) (+1) and (−2, −2) (−1); noise widens them."""
+    variance = _gauss_variance(noise)
+    points: Points = []
+    for cx, cy, label in ((2.0, 2.0, 1.0), (-2.0, -2.0, -1.0)):
+        for _ in range(_half(n)):
+            x = rng.normal(cx, variance)
+            y = rng.normal(cy, variance)
+            points.append((x, y, label))
+    return points
+
+
+def spiral(rng: SeedRandom, n: int, noise: float) -> Points:
+    """Two interleaved spiral arms; noise jitters the points."""
+    # The original loops `i < n / 2` and divides by n / 2, a fraction when n is odd.
+    return _spiral_arms(rng, [(_half(n), n / 2)] * 2, [0.0, math.pi], [1.0, -1.0], noise)
+
+
+def reg_plane(rng: SeedRandom, n: int, noise: float) -> Points:
+    """Label (x + y)/10 of the noisy point; the points themselves stay uniform on [−6, 6]²."""
+    points: Points = []
+    for _ in range(n):
+        x, y = rng.uniform(-6, 6), rng.uniform(-6, 6)
+        nx, ny = rng.uniform(-6, 6) * noise, rng.uniform(-6, 6) * noise
+        points.append((x, y, (x + nx + y + ny) / 10.0))
+    return points
+
+
+_REG_GAUSS_CENTRES = ((-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1), (4, -2.5, -1))
+
+
+def reg_gauss(rng: SeedRandom, n: int, noise: float) -> Points:
+    """Six signed bumps; the label is the bump value of largest magnitude at the noisy point."""
+    points: Points = []
+    for _ in range(n):
+        x, y = rng.uniform(-6, 6), rng.uniform(-6, 6)
+        nx, ny = rng.uniform(-6, 6) * noise, rng.uniform(-6, 6) * noise
+        label = 0.0
+        for cx, cy, sign in _REG_GAUSS_CENTRES:
+            value = sign * min(1.0, max(0.0, 1.0 - math.hypot(x + nx - cx, y + ny - cy) / 2.0))
+            if abs(value) > abs(label):
+                label = value
+        points.append((x, y, label))
+    return points
+
+
+def multi_spiral(rng: SeedRandom, n: int, noise: float, k: int) -> Points:
+    """K interleaved spiral arms, the playground's spiral generalized; label = arm index."""
+    deltas = [2 * math.pi * c / k for c in range(k)]
+    # One turn per arm instead of the binary spiral's 1.75 keeps K arms learnable by small nets.
+    arms = [(count, count) for count in _split(n, k)]
+    return _spiral_arms(rng, arms, deltas, [float(c) for c in range(k)], noise, turns=1.0)
+
+
+def multi_gauss(rng: SeedRandom, n: int, noise: float, k: int) -> Points:
+    """K normal clusters evenly spaced on a circle of radius 3.5; noise widens them as in gauss."""
+    variance = _gauss_variance(noise) * 0.5
+    points: Points = []
+    for c, count in enumerate(_split(n, k)):
+        angle = 2 * math.pi * c / k + math.pi / 2
+        cx, cy = 3.5 * math.cos(angle), 3.5 * math.sin(angle)
+        for _ in range(count):
+            points.append((rng.normal(cx, variance), rng.normal(cy, variance), float(c)))
+    return points
+
+
+def multi_pie(rng: SeedRandom, n: int, noise: float, k: int) -> Points:
+    """Uniform points labelled by which of K angular sectors holds the noisy point (xor's cousin)."""
+    points: Points = []
+    for _ in range(n):
+        x, y = rng.uniform(-5, 5), rng.uniform(-5, 5)
+        nx, ny = rng.uniform(-5, 5) * noise, rng.uniform(-5, 5) * noise
+        angle = math.atan2(y + ny, x + nx) % (2 * math.pi)
+        points.append((x, y, float(min(k - 1, int(angle / (2 * math.pi / k))))))
+    return points
+
+
+def multi_rings(rng: SeedRandom, n: int, noise: float, k: int) -> Points:
+    """K concentric rings of equal width out to radius 5.5; noise moves the points radially."""
+    width = 5.5 / k
+    points: Points = []
+    for c, count in enumerate(_split(n, k)):
+        for _ in range(count):
+            r = rng.uniform(c * width + 0.1 * width, (c + 1) * width - 0.1 * width)
+            r += rng.uniform(-1, 1) * noise * width
+            angle = rng.uniform(0, 2 * math.pi)
+            points.append((r * math.sin(angle), r * math.cos(angle), float(c)))
+    return points
+
+
+BINARY: dict[str, Callable[[SeedRandom, int, float], Points]] = {
+    "circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral,
+}
+REGRESSION: dict[str, Callable[[SeedRandom, int, float], Points]] = {
+    "reg-plane": reg_plane, "reg-gauss": reg_gauss,
+}
+MULTICLASS: dict[str, Callable[[SeedRandom, int, float, int], Points]] = {
+    "multi-spiral": multi_spiral, "multi-gauss": multi_gauss,
+    "multi-pie": multi_pie, "multi-rings": multi_rings,
+}
+BY_PROBLEM = {"classification": BINARY, "regression": REGRESSION, "multiclass": MULTICLASS}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Training and test points, shuffled once and split as the playground does.
+
+    train_xy: (n_train, 2), train_labels: (n_train,), and the same for test.
+    """
+
+    train_xy: np.ndarray
+    train_labels: np.ndarray
+    test_xy: np.ndarray
+    test_labels: np.ndarray
+
+
+def generate(rng: SeedRandom, problem: str, name: str, n: int, noise_percent: float,
+             train_percent: float, num_classes: int = 2) -> Dataset:
+    """Make the points, shuffle them (Fisher-Yates from the same stream) and split off the training set."""
+    noise = noise_percent / 100.0
+    if problem == "multiclass":
+        points = MULTICLASS[name](rng, n, noise, num_classes)
+    else:
+        points = BY_PROBLEM[problem][name](rng, n, noise)
+    shuffle(rng, points)
+    split = math.floor(len(points) * train_percent / 100)
+    array = np.array(points, dtype=np.float64).reshape(-1, 3)
+    return Dataset(array[:split, :2].copy(), array[:split, 2].copy(),
+                   array[split:, :2].copy(), array[split:, 2].copy())
+
+
+def shuffle(rng: SeedRandom, items: list) -> None:
+    """In-place Fisher-Yates exactly as dataset.ts shuffle()."""
+    counter = len(items)
+    while counter > 0:
+        index = math.floor(rng.random() * counter)
+        counter -= 1
+        items[counter], items[index] = items[index], items[counter]
+
+
+def _half(n: int) -> int:
+    """How many times `for (i = 0; i < n / 2; i++)` runs in the original (ceil for odd n)."""
+    return math.ceil(n / 2)
+
+
+def _split(n: int, k: int) -> list[int]:
+    return [n // k + (1 if c < n % k else 0) for c in range(k)]
+
+
+def _gauss_variance(noise: float) -> float:
+    """d3.scale.linear().domain([0, .5]).range([0.5, 4]) of the original (not clamped)."""
+    return 0.5 + noise / 0.5 * 3.5
+
+
+def _spiral_arms(rng: SeedRandom, arms: list[tuple[int, float]], deltas: list[float],
+                 labels: list[float], noise: float, turns: float = 1.75) -> Points:
+    """Each arm is (points, length): point i sits at r = 5·i/length, t = turns·2π·i/length + delta."""
+    points: Points = []
+    for (count, length), delta, label in zip(arms, deltas, labels):
+        for i in range(count):
+            r = i / length * 5
+            t = turns * i / length * 2 * math.pi + delta
+            x = r * math.sin(t) + rng.uniform(-1, 1) * noise
+            y = r * math.cos(t) + rng.uniform(-1, 1) * noise
+            points.append((x, y, label))
+    return points

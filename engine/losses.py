@@ -1,0 +1,182 @@
+"""Output heads: the output activation together with its loss, since the pair decides the math.
+
+A head turns the output layer's pre-activations z, shaped (outputs, points), into losses,
+accuracies, the values drawn on the map and, for training, dL/dz in as few NumPy calls as
+possible. Losses are computed from z directly, so large logits never overflow.
+
+Heads and their labels (each in its own domain, as the replay format):
+- `tanh` + half_square: labels ±1 (the playground's classification)
+- `linear` + half_square: real labels (the playground's regression)
+- `sigmoid` + cross_entropy: labels 0/1
+- `softmax` + softmax_cross_entropy: class indices 0..K-1
+- `tanh` K outputs + half_square: class indices, trained against one-hot ±1 targets
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from .activations import Op
+
+
+class Head:
+    """Base class: `outputs` output nodes; train_ops computes dL/dz divided by `delta_scale`."""
+
+    name = ""
+    delta_scale = 1.0
+    output = ""
+    loss_name = ""
+    classes = False  # labels are categories (accuracy applies)
+
+    def __init__(self, outputs: int = 1):
+        self.outputs = outputs
+
+    def targets(self, labels: np.ndarray) -> np.ndarray:
+        """Training targets (outputs, n) from labels (n,)."""
+        return np.ascontiguousarray(labels, dtype=np.float64).reshape(1, -1)
+
+    def train_ops(self, z: np.ndarray, target: np.ndarray, delta: np.ndarray,
+                  scratch: np.ndarray) -> list[Op]:
+        """Operations writing dL/dz / delta_scale into delta (z may be overwritten)."""
+        raise NotImplementedError
+
+    def losses(self, z: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """Per-point loss (n,)."""
+        raise NotImplementedError
+
+    def loss(self, z: np.ndarray, labels: np.ndarray) -> float:
+        return float(np.mean(self.losses(z, labels))) if labels.size else 0.0
+
+    def predict(self, z: np.ndarray) -> np.ndarray:
+        """Output node values (outputs, n)."""
+        raise NotImplementedError
+
+    def accuracy(self, z: np.ndarray, labels: np.ndarray) -> float | None:
+        return None
+
+    def display(self, z: np.ndarray) -> np.ndarray:
+        """(n,) values on the map's −1..1 colour scale (binary and regression heads)."""
+        return self.predict(z)[0]
+
+
+class TanhSquare(Head):
+    name, output, loss_name, classes = "tanh", "tanh", "half_square", True
+
+    def train_ops(self, z, target, delta, scratch):
+        # dL/dz = (a − y)(1 − a²)
+        return [partial(np.tanh, z, z), partial(np.subtract, z, target, delta),
+                partial(np.multiply, z, z, scratch), partial(np.subtract, 1.0, scratch, scratch),
+                partial(np.multiply, delta, scratch, delta)]
+
+    def predict(self, z):
+        return np.tanh(z)
+
+    def losses(self, z, labels):
+        return 0.5 * (np.tanh(z[0]) - labels) ** 2
+
+    def accuracy(self, z, labels):
+        return _mean(np.where(z[0] >= 0, 1.0, -1.0) == labels)
+
+
+class LinearSquare(Head):
+    name, output, loss_name = "linear", "linear", "half_square"
+
+    def train_ops(self, z, target, delta, scratch):
+        return [partial(np.subtract, z, target, delta)]
+
+    def predict(self, z):
+        return np.array(z, dtype=np.float64)
+
+    def losses(self, z, labels):
+        return 0.5 * (z[0] - labels) ** 2
+
+
+class SigmoidCrossEntropy(Head):
+    name, output, loss_name, classes = "sigmoid", "sigmoid", "cross_entropy", True
+    delta_scale = 0.5
+
+    def targets(self, labels):
+        # Trained as tanh(z/2) − (2y − 1), which is twice σ(z) − y: one call fewer, same result.
+        return (2.0 * np.asarray(labels, dtype=np.float64) - 1.0).reshape(1, -1)
+
+    def train_ops(self, z, target, delta, scratch):
+        return [partial(np.multiply, z, 0.5, z), partial(np.tanh, z, z),
+                partial(np.subtract, z, target, delta)]
+
+    def predict(self, z):
+        return 0.5 + 0.5 * np.tanh(0.5 * np.asarray(z, dtype=np.float64))
+
+    def losses(self, z, labels):
+        z = z[0]
+        return np.maximum(z, 0) - labels * z + np.log1p(np.exp(-np.abs(z)))
+
+    def accuracy(self, z, labels):
+        return _mean((z[0] >= 0) == (labels > 0.5))
+
+    def display(self, z):
+        return np.tanh(0.5 * np.asarray(z[0], dtype=np.float64))  # 2p − 1
+
+
+class SoftmaxCrossEntropy(Head):
+    name, output, loss_name, classes = "softmax", "softmax", "softmax_cross_entropy", True
+
+    def targets(self, labels):
+        return _one_hot(labels, self.outputs, 0.0)
+
+    def train_ops(self, z, target, delta, scratch):
+        column = scratch[0]
+        return [partial(np.max, z, axis=0, out=column), partial(np.subtract, z, column, z),
+                partial(np.exp, z, z), partial(np.sum, z, axis=0, out=column),
+                partial(np.divide, z, column, z), partial(np.subtract, z, target, delta)]
+
+    def predict(self, z):
+        e = np.exp(z - np.max(z, axis=0))
+        return e / np.sum(e, axis=0)
+
+    def losses(self, z, labels):
+        top = np.max(z, axis=0)
+        log_sum = top + np.log(np.sum(np.exp(z - top), axis=0))
+        return log_sum - z[labels.astype(np.intp), np.arange(z.shape[1])]
+
+    def accuracy(self, z, labels):
+        return _mean(np.argmax(z, axis=0) == labels)
+
+
+class TanhSquareMulti(TanhSquare):
+    """K tanh outputs trained against one-hot ±1 targets: the playground's loss for K classes."""
+
+    def targets(self, labels):
+        return _one_hot(labels, self.outputs, -1.0)
+
+    def losses(self, z, labels):
+        return 0.5 * np.sum((np.tanh(z) - _one_hot(labels, self.outputs, -1.0)) ** 2, axis=0)
+
+    def accuracy(self, z, labels):
+        return _mean(np.argmax(z, axis=0) == labels)
+
+
+def make_head(output: str, loss: str, outputs: int) -> Head:
+    """The head for an (output activation, loss) pair; ValueError for a pair that is not offered."""
+    pairs = {("tanh", "half_square"): TanhSquareMulti if outputs > 1 else TanhSquare,
+             ("linear", "half_square"): LinearSquare,
+             ("sigmoid", "cross_entropy"): SigmoidCrossEntropy,
+             ("softmax", "softmax_cross_entropy"): SoftmaxCrossEntropy}
+    if (output, loss) not in pairs:
+        allowed = ", ".join(f"{o}+{l}" for o, l in pairs)
+        raise ValueError(f"output/loss: {output}+{loss} is not supported; allowed: {allowed}")
+    if output in ("linear", "sigmoid") and outputs != 1:
+        raise ValueError(f"num_classes: a {output} output has 1 node, got {outputs}")
+    return pairs[(output, loss)](outputs)
+
+
+def _one_hot(labels: np.ndarray, k: int, off: float) -> np.ndarray:
+    labels = np.asarray(labels).astype(np.intp)
+    out = np.full((k, labels.size), off)
+    out[labels, np.arange(labels.size)] = 1.0
+    return out
+
+
+def _mean(flags: np.ndarray) -> float | None:
+    return float(np.mean(flags)) if flags.size else None

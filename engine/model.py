@@ -1,0 +1,68 @@
+"""A model: the network's layout, hidden activation, output head and parameters, with evaluation.
+
+Shared by the interactive `Run` and the replay command; it holds no data and does no training.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .losses import Head
+from .network import Layout, forward
+
+
+class Model:
+    """Parameters live in one flat float64 vector (`params`); `weights[l]` are W^(l) views into it."""
+
+    def __init__(self, num_inputs: int, hidden: list[int] | tuple[int, ...], activation: str,
+                 head: Head, params: np.ndarray | None = None):
+        self.layout = Layout((num_inputs, *hidden, head.outputs))
+        self.activation = ACTIVATIONS[activation]
+        self.head = head
+        self.params = np.zeros(self.layout.size) if params is None else np.asarray(params, dtype=np.float64)
+        if self.params.shape != (self.layout.size,):
+            raise ValueError(f"params: expected {self.layout.size} values, got {self.params.shape}")
+        self.weights = self.layout.views(self.params)
+
+    def logits(self, inputs: np.ndarray) -> np.ndarray:
+        """Output pre-activations z (outputs, n) for inputs (1 + features, n)."""
+        buffer = forward(self.layout, self.weights, self.activation, inputs)
+        return buffer[self.layout.out_rows(self.layout.num_layers - 1)]
+
+    def evaluate(self, inputs: np.ndarray, labels: np.ndarray) -> tuple[float, float | None]:
+        """(mean loss, accuracy or None) on the given points."""
+        if labels.size == 0:
+            return 0.0, None
+        z = self.logits(inputs)
+        return self.head.loss(z, labels), self.head.accuracy(z, labels)
+
+    # -- the course's W^(l) and b^(l), without the folded bias column ----------------------------
+
+    def weight_matrices(self) -> list[np.ndarray]:
+        """W^(l) (s_{l+1}, s_l) copies: [l][j][i] is the weight from node i of layer l to node j."""
+        return [w[:, 1:].copy() for w in self.weights]
+
+    def bias_vectors(self) -> list[np.ndarray]:
+        """b^(l) (s_{l+1},) copies: the biases of layer l+1."""
+        return [w[:, 0].copy() for w in self.weights]
+
+    def load(self, weights: list, biases: list) -> None:
+        """Set every weight and bias from nested lists shaped as weight_matrices / bias_vectors."""
+        problems = []
+        for l, w in enumerate(self.weights):
+            try:
+                w[:, 1:] = np.asarray(weights[l], dtype=np.float64).reshape(w.shape[0], w.shape[1] - 1)
+                w[:, 0] = np.asarray(biases[l], dtype=np.float64).reshape(w.shape[0])
+            except (IndexError, ValueError, TypeError):
+                problems.append(f"layer {l}: expected weights {w.shape[0]}x{w.shape[1] - 1} "
+                                f"and {w.shape[0]} biases")
+        if len(weights) != len(self.weights) or len(biases) != len(self.weights):
+            problems.append(f"expected {len(self.weights)} weight matrices and bias vectors")
+        if problems:
+            raise ValueError("weights: " + "; ".join(problems))
+
+    def flat_index(self, layer: int, row: int, column: int) -> int:
+        """Position in `params` of W^(layer)[row, column] in the folded layout (column 0 = bias)."""
+        offset = sum(r * c for r, c in self.layout.shapes[:layer])
+        return offset + row * self.layout.shapes[layer][1] + column

@@ -1,0 +1,253 @@
+"""A run: one user's data, network and training progress, with the small API the server drives.
+
+Build it from a config, `step` it, change settings with `configure`, `reset` the weights,
+`regenerate` the data, read `metrics`, read and set weights, and evaluate `grids`. A diverging
+run (NaN or overflow) is rolled back to its last finite state and frozen until reset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from typing import Any, Mapping
+
+import numpy as np
+
+from . import config as cfg
+from .datasets import Dataset, generate
+from .features import design_matrix
+from .grids import GridEvaluator, Grids
+from .losses import Head, make_head
+from .model import Model
+from .network import initial_parameters
+from .seedrandom import SeedRandom, new_seed
+from .trainer import Settings, Trainer
+
+HEADS = {("classification", "half_square"): ("tanh", "half_square"),
+         ("classification", "cross_entropy"): ("sigmoid", "cross_entropy"),
+         ("regression", "half_square"): ("linear", "half_square"),
+         ("multiclass", "cross_entropy"): ("softmax", "softmax_cross_entropy"),
+         ("multiclass", "half_square"): ("tanh", "half_square")}
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Where training stands. Losses are finite numbers; accuracies are None for regression."""
+
+    epoch: int
+    train_loss: float
+    test_loss: float
+    train_accuracy: float | None
+    test_accuracy: float | None
+    diverged: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def head_for(config: Mapping[str, Any]) -> Head:
+    output, loss = HEADS[(config["problem"], config["loss"])]
+    outputs = config["num_classes"] if config["problem"] == "multiclass" else 1
+    return make_head(output, loss, outputs)
+
+
+class Run:
+    def __init__(self, config: Mapping[str, Any] | None = None):
+        self.config = cfg.validate(config)
+        self._make_data()
+        self._make_network(fresh=True)
+
+    # -- driving ------------------------------------------------------------------------------
+
+    def step(self, epochs: int = 1) -> Metrics:
+        """Train `epochs` epochs (none once diverged) and return the metrics after them."""
+        if epochs < 0:
+            raise ValueError(f"epochs: must be 0 or more, got {epochs}")
+        if self._diverged or epochs == 0:
+            return self.metrics
+        saved = [self.model.params.copy()] + [a.copy() for a in self.trainer.state_arrays()]
+        with np.errstate(all="ignore"):
+            self.trainer.run_epochs(epochs)
+            evaluated = self._evaluate()
+        if evaluated is None:
+            for target, copy in zip([self.model.params] + self.trainer.state_arrays(), saved):
+                target[...] = copy
+            self._diverged = True
+        else:
+            self._epoch += epochs
+            self._metrics = evaluated
+        return self.metrics
+
+    def configure(self, update: Mapping[str, Any]) -> str:
+        """Apply a partial config; returns what it took: "none", "live", "reset" or "data".
+
+        Raises ConfigError (and changes nothing) if the merged config is invalid.
+        """
+        new = cfg.validate(update, self.config)
+        kind = cfg.change_kind(self.config, new)
+        self.config = new
+        if kind == "live":
+            self.trainer.set_learning_rate(new["learning_rate"])
+        elif kind == "reset":
+            self._make_network(fresh=True)
+        elif kind == "data":
+            self._make_data()
+            self._make_network(fresh=True)
+        return kind
+
+    def reset(self) -> Metrics:
+        """New initial weights drawn from the continuing random stream (the playground's reset)."""
+        self._make_network(fresh=False)
+        return self.metrics
+
+    def regenerate(self, seed: str | None = None) -> Metrics:
+        """New data from a new seed; the network keeps its weights (the playground's regenerate)."""
+        self.config = cfg.validate({"seed": seed if seed is not None else new_seed(self._source)}, self.config)
+        self._make_data()
+        self._make_trainer()
+        self._metrics = self._evaluate() or self._metrics
+        return self.metrics
+
+    # -- reading ------------------------------------------------------------------------------
+
+    @property
+    def metrics(self) -> Metrics:
+        m = self._metrics
+        return Metrics(self._epoch, m[0], m[1], m[2], m[3], self._diverged)
+
+    @property
+    def epoch(self) -> int:
+        return self._epoch
+
+    @property
+    def diverged(self) -> bool:
+        return self._diverged
+
+    @property
+    def data(self) -> Dataset:
+        return self._data
+
+    def weights(self) -> list[np.ndarray]:
+        """W^(l) copies, (s_{l+1}, s_l): [l][j][i] is the weight from node i of layer l to node j."""
+        return self.model.weight_matrices()
+
+    def biases(self) -> list[np.ndarray]:
+        """b^(l) copies: the biases of the nodes of layer l+1."""
+        return self.model.bias_vectors()
+
+    def set_weight(self, layer: int, source: int, target: int, value: float) -> None:
+        """Set the weight from node `source` of layer `layer` to node `target` of layer `layer`+1."""
+        shapes = self.model.layout.shapes
+        problems = _index_problems(shapes, layer, target, "to", source, "from")
+        _raise_if(problems + _value_problems(value))
+        index = self.model.flat_index(layer, target, source + 1)
+        self.model.params[index] = value
+        self.trainer.revive(index)
+        self._after_edit()
+
+    def set_bias(self, layer: int, node: int, value: float) -> None:
+        """Set the bias of node `node` of layer `layer`+1 (layer 0 = first hidden layer)."""
+        problems = _index_problems(self.model.layout.shapes, layer, node, "node")
+        _raise_if(problems + _value_problems(value))
+        self.model.params[self.model.flat_index(layer, node, 0)] = value
+        self._after_edit()
+
+    def grids(self) -> Grids:
+        """Output map and every hidden neuron's map over the 100 × 100 grid, as bytes."""
+        return self._grids.evaluate()
+
+    @property
+    def layer_sizes(self) -> tuple[int, ...]:
+        return self.model.layout.sizes
+
+    # -- building -----------------------------------------------------------------------------
+
+    def _make_data(self) -> None:
+        c = self.config
+        self._source = SeedRandom(c["seed"])
+        self._data = generate(self._source, c["problem"], c["dataset"], cfg.num_points(c), c["noise"],
+                              c["train_ratio"], c["num_classes"])
+        self._after_data = self._source.state()
+        features = tuple(c["features"])
+        self._train_inputs = design_matrix(self._data.train_xy, features)
+        self._test_inputs = design_matrix(self._data.test_xy, features)
+
+    def _make_network(self, fresh: bool) -> None:
+        """fresh: weights as a new page load with these settings would draw them (from the stream
+        right after the data); otherwise the stream's next weights, as the reset button does."""
+        c = self.config
+        if fresh:
+            self._source.restore(self._after_data)
+        self._head = head_for(c)
+        self.model = Model(len(c["features"]), c["network_shape"], c["activation"], self._head)
+        self.model.params[...] = initial_parameters(self.model.layout, self._source, c["init"] == "zeros")
+        self._grids = GridEvaluator(self.model, tuple(c["features"]))
+        self._epoch, self._diverged = 0, False
+        self._make_trainer()
+        with np.errstate(all="ignore"):
+            self._metrics = self._evaluate() or (0.0, 0.0, None, None)
+
+    def _make_trainer(self) -> None:
+        c = self.config
+        settings = Settings(
+            learning_rate=c["learning_rate"], optimizer=c["optimizer"], momentum=c["momentum"],
+            regularization=None if c["regularization"] == "none" else c["regularization"],
+            regularization_rate=c["regularization_rate"], batch_size=c["batch_size"], batching=c["batching"])
+        shuffle = np.random.default_rng(_seed_number(c["seed"])) if c["batching"] == "standard" else None
+        targets = self._head.targets(self._labels(self._data.train_labels))
+        self.trainer = Trainer(self.model.layout, self.model.activation, self._head, self.model.params,
+                               self._train_inputs, targets, settings, shuffle)
+
+    def _labels(self, labels: np.ndarray) -> np.ndarray:
+        """Dataset labels (±1 for binary sets) in the head's own domain (0/1 for a sigmoid)."""
+        return (labels > 0).astype(np.float64) if self._head.name == "sigmoid" else labels
+
+    def _evaluate(self) -> tuple[float, float, float | None, float | None] | None:
+        """(train loss, test loss, train accuracy, test accuracy), or None if anything is not finite."""
+        if not np.isfinite(np.sum(self.model.params)):
+            return None
+        train_loss, train_acc = self.model.evaluate(self._train_inputs, self._labels(self._data.train_labels))
+        test_loss, test_acc = self.model.evaluate(self._test_inputs, self._labels(self._data.test_labels))
+        if not (np.isfinite(train_loss) and np.isfinite(test_loss)):
+            return None
+        return train_loss, test_loss, train_acc, test_acc
+
+    def _after_edit(self) -> None:
+        with np.errstate(all="ignore"):
+            evaluated = self._evaluate()
+        if evaluated is not None:
+            self._metrics = evaluated
+
+
+def _seed_number(seed: str) -> int:
+    return int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "little")
+
+
+def _index_problems(shapes, layer, row, row_name, column=None, column_name=None) -> list[str]:
+    layers = len(shapes)
+    if not _is_int(layer) or not 0 <= layer < layers:
+        return [f"layer: must be an integer 0..{layers - 1}; got {layer!r}"]
+    rows, cols = shapes[layer][0], shapes[layer][1] - 1
+    problems = []
+    if not _is_int(row) or not 0 <= row < rows:
+        problems.append(f"{row_name}: must be an integer 0..{rows - 1} for layer {layer}; got {row!r}")
+    if column_name is not None and (not _is_int(column) or not 0 <= column < cols):
+        problems.append(f"{column_name}: must be an integer 0..{cols - 1} for layer {layer}; got {column!r}")
+    return problems
+
+
+def _value_problems(value) -> list[str]:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+        return [f"value: must be a finite number; got {value!r}"]
+    if abs(value) > 1e6:
+        return [f"value: must be within ±1000000; got {value!r}"]
+    return []
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _raise_if(problems: list[str]) -> None:
+    if problems:
+        raise cfg.ConfigError([tuple(p.split(": ", 1)) for p in problems])

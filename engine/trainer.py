@@ -1,0 +1,249 @@
+"""Training: epochs of mini-batch updates, prepared once and replayed as bare NumPy calls.
+
+Every update of an epoch (forward pass, dL/dz, backpropagation, optimizer step, regularization)
+is built ahead of time as a flat list of bound NumPy calls over preallocated buffers. An epoch is
+then one Python loop over that list, so its cost is the calls themselves (about half a
+microsecond each), not interpreter work; see WORKLOADS.md for why this matters.
+
+Batching follows the replay format exactly: `playground` updates after every `batch_size`-th
+sample of an epoch and carries leftovers into the next epoch's first update; `standard` uses
+consecutive chunks, a smaller last one, and (outside replay) a fresh order every epoch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+
+from .activations import Activation, Op
+from .losses import Head
+from .network import Layout
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Hyperparameters of the update rule (FORMAT.md's names)."""
+
+    learning_rate: float = 0.03
+    optimizer: str = "sgd"  # sgd | momentum | adam
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+    regularization: str | None = None  # None | "L1" | "L2"
+    regularization_rate: float = 0.0
+    batch_size: int = 10
+    batching: str = "playground"  # playground | standard
+
+
+class _Buffers:
+    """Activation, delta, derivative and scratch rows for batches of one width."""
+
+    def __init__(self, layout: Layout, activation: Activation, width: int):
+        self.a = layout.activation_buffer(width)
+        self.z = layout.activation_buffer(width) if activation.needs_z else self.a
+        self.delta = np.zeros((layout.rows, width))
+        self.deriv = np.zeros((layout.rows, width))
+        self.scratch = np.zeros((max(layout.sizes), width))
+
+
+class Trainer:
+    """Trains the parameters in `params` (flat, float64, updated in place) on fixed inputs.
+
+    inputs: (1 + features, n) with a leading ones row; targets: (outputs, n) from head.targets.
+    shuffle: a generator to reorder `standard` batches every epoch, or None for a fixed order.
+    """
+
+    def __init__(self, layout: Layout, activation: Activation, head: Head, params: np.ndarray,
+                 inputs: np.ndarray, targets: np.ndarray, settings: Settings,
+                 shuffle: np.random.Generator | None = None):
+        n = inputs.shape[1]
+        if not 1 <= settings.batch_size <= n:
+            raise ValueError(f"batch_size: must be 1..{n} (the number of training points), "
+                             f"got {settings.batch_size}")
+        self.layout, self.activation, self.head, self.settings = layout, activation, head, settings
+        self.params, self.inputs, self.targets, self.shuffle = params, inputs, targets, shuffle
+        self.weights = layout.views(params)
+        self.grad = np.zeros(layout.size)
+        self.grads = layout.views(self.grad)
+        self.weight_mask = layout.weight_mask()
+        self.alive = np.ones(layout.size)  # 0 on L1-dead links
+        self.epochs_done = 0
+        self._scales: dict[int, np.ndarray] = {}  # batch width -> 0-d lr·scale/width
+        self._lr = np.array(settings.learning_rate)
+        self._decay = np.ones(layout.size)
+        self._l1 = np.zeros(layout.size)
+        self._tmp = np.zeros(layout.size)
+        self._tmp2 = np.zeros(layout.size)
+        self._state = [np.zeros(layout.size), np.zeros(layout.size)]  # momentum v / adam m, v
+        self._adam_t = 0
+        self._adam = [np.array(0.0), np.array(0.0)]  # lr / (1 − β1^t), 1 / (1 − β2^t)
+        self._buffers: dict[int, _Buffers] = {}
+        self.set_learning_rate(settings.learning_rate)
+        self._build_epochs(n)
+
+    # -- public -----------------------------------------------------------------------------
+
+    def run_epochs(self, epochs: int) -> None:
+        """Train `epochs` full passes over the training data."""
+        for _ in range(epochs):
+            if self._refill is not None:
+                self._refill()
+            for op in (self._first_epoch if self.epochs_done == 0 else self._later_epoch):
+                op()
+            self.epochs_done += 1
+
+    def set_learning_rate(self, learning_rate: float) -> None:
+        """Change the learning rate from the next update on; nothing else is reset."""
+        s = self.settings
+        self._lr[...] = learning_rate
+        for width, scale in self._scales.items():
+            scale[...] = self._scale_value(width)
+        self._adam[0][...] = learning_rate / (1.0 - s.beta1 ** max(self._adam_t, 1))
+        rate = s.regularization_rate
+        self._decay[...] = 1.0 - learning_rate * rate * self.weight_mask if s.regularization == "L2" else 1.0
+        self._l1[...] = learning_rate * rate * self.weight_mask if s.regularization == "L1" else 0.0
+
+    def revive(self, index: int) -> None:
+        """Make an L1-dead link trainable again (after the user sets its weight by hand)."""
+        self.alive[index] = 1.0
+
+    def state_arrays(self) -> list[np.ndarray]:
+        """Everything an epoch changes besides `params`, to snapshot and restore."""
+        return [self.alive, *self._state]
+
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _build_epochs(self, n: int) -> None:
+        s = self.settings
+        b = s.batch_size
+        self._refill = None
+        self._gathers: list[tuple[int, int, np.ndarray, np.ndarray]] = []
+        if s.batching == "playground":
+            starts = list(range(0, n - n % b, b))
+            first = [self._step_ops(*self._fixed_chunk(np.arange(i, i + b))) for i in starts]
+            later = list(first)
+            leftover = n % b
+            if leftover:
+                carried = np.concatenate([np.arange(n - leftover, n), np.arange(b)])
+                later[0] = self._step_ops(*self._fixed_chunk(carried))
+        elif s.batching == "standard":
+            bounds = [(i, min(i + b, n)) for i in range(0, n, b)]
+            if self.shuffle is None:
+                first = [self._step_ops(*self._fixed_chunk(np.arange(i, j))) for i, j in bounds]
+            else:
+                first = [self._step_ops(*self._shuffled_chunk(i, j)) for i, j in bounds]
+                self._order = np.arange(n)
+                self._refill = self._reshuffle
+            later = first
+        else:
+            raise ValueError(f"batching: must be one of playground, standard; got {s.batching!r}")
+        self._first_epoch = [op for ops in first for op in ops]
+        self._later_epoch = [op for ops in later for op in ops]
+
+    def _fixed_chunk(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return (np.ascontiguousarray(self.inputs[:, index]), np.ascontiguousarray(self.targets[:, index]))
+
+    def _shuffled_chunk(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        x = np.empty((self.inputs.shape[0], stop - start))
+        y = np.empty((self.targets.shape[0], stop - start))
+        self._gathers.append((start, stop, x, y))
+        return x, y
+
+    def _reshuffle(self) -> None:
+        self.shuffle.shuffle(self._order)
+        for start, stop, x, y in self._gathers:
+            index = self._order[start:stop]
+            np.take(self.inputs, index, axis=1, out=x)
+            np.take(self.targets, index, axis=1, out=y)
+
+    def _scale(self, width: int) -> np.ndarray:
+        """0-d array the summed gradient of a batch is multiplied by (kept live for lr changes)."""
+        if width not in self._scales:
+            self._scales[width] = np.array(self._scale_value(width))
+        return self._scales[width]
+
+    def _scale_value(self, width: int) -> float:
+        # Plain SGD folds the learning rate in (one call fewer); the others need the mean gradient.
+        lr = float(self._lr) if self.settings.optimizer == "sgd" else 1.0
+        return lr * self.head.delta_scale / width
+
+    def _step_ops(self, x: np.ndarray, y: np.ndarray) -> list[Op]:
+        """One update on the batch (x, y): forward, dL/dz, backward, optimizer, regularization."""
+        width = x.shape[1]
+        if width not in self._buffers:
+            self._buffers[width] = _Buffers(self.layout, self.activation, width)
+        buf, layout, act = self._buffers[width], self.layout, self.activation
+        last = layout.num_layers - 1
+        sources = [x] + [buf.a[layout.block(l)] for l in range(last)]
+        ops: list[Op] = []
+        for l, w in enumerate(self.weights):
+            rows = layout.out_rows(l)
+            if l < last:
+                ops.append(partial(np.dot, w, sources[l], buf.z[rows]))
+                ops += act.forward_ops(buf.z[rows], buf.a[rows], buf.scratch[:rows.stop - rows.start])
+            else:
+                ops.append(partial(np.dot, w, sources[l], buf.a[rows]))
+                ops += self.head.train_ops(buf.a[rows], y, buf.delta[rows],
+                                           buf.scratch[:rows.stop - rows.start])
+        span = layout.hidden_span()
+        if last > 0 and not act.linear:
+            ops += act.derivative_ops(buf.z[span], buf.a[span], buf.deriv[span])
+        for l in range(last, -1, -1):
+            rows = layout.out_rows(l)
+            ops.append(partial(np.dot, buf.delta[rows], sources[l].T, self.grads[l]))
+            if l > 0:
+                below = layout.out_rows(l - 1)
+                ops.append(partial(np.dot, self.weights[l][:, 1:].T, buf.delta[rows], buf.delta[below]))
+                if not act.linear:
+                    ops.append(partial(np.multiply, buf.delta[below], buf.deriv[below], buf.delta[below]))
+        return ops + self._update_ops(self._scale(width))
+
+    def _update_ops(self, scale: np.ndarray) -> list[Op]:
+        """params ← optimizer step from grad·scale/lr, with the regularization decay on weights."""
+        s, p, g, tmp = self.settings, self.params, self.grad, self._tmp
+        ops: list[Op] = []
+        if s.regularization == "L1":  # the decay uses the weights from before the step
+            ops += [partial(np.sign, p, self._tmp2), partial(np.multiply, self._tmp2, self._l1, self._tmp2)]
+        ops.append(partial(np.multiply, g, scale, g))  # sgd: lr · mean gradient; else the mean
+        if s.optimizer == "sgd":
+            step = g
+        elif s.optimizer == "momentum":
+            v = self._state[0]
+            ops += [partial(np.multiply, v, s.momentum, v), partial(np.add, v, g, v),
+                    partial(np.multiply, v, self._lr, tmp)]
+            step = tmp
+        elif s.optimizer == "adam":
+            m, v = self._state
+            ops += [self._adam_tick, partial(np.multiply, m, s.beta1, m),
+                    partial(np.multiply, g, 1.0 - s.beta1, tmp), partial(np.add, m, tmp, m),
+                    partial(np.multiply, g, g, tmp), partial(np.multiply, v, s.beta2, v),
+                    partial(np.multiply, tmp, 1.0 - s.beta2, tmp), partial(np.add, v, tmp, v),
+                    partial(np.multiply, v, self._adam[1], tmp), partial(np.sqrt, tmp, tmp),
+                    partial(np.add, tmp, s.eps, tmp), partial(np.divide, m, tmp, tmp),
+                    partial(np.multiply, tmp, self._adam[0], tmp)]
+            step = tmp
+        else:
+            raise ValueError(f"optimizer: must be one of sgd, momentum, adam; got {s.optimizer!r}")
+        if s.regularization == "L2":
+            ops.append(partial(np.multiply, p, self._decay, p))
+        ops.append(partial(np.subtract, p, step, p))
+        if s.regularization == "L1":
+            ops += self._l1_ops()
+        return ops
+
+    def _adam_tick(self) -> None:
+        self._adam_t += 1
+        s = self.settings
+        self._adam[0][...] = float(self._lr) / (1.0 - s.beta1 ** self._adam_t)
+        self._adam[1][...] = 1.0 / (1.0 - s.beta2 ** self._adam_t)
+
+    def _l1_ops(self) -> list[Op]:
+        """Decay by lr·rate·sign(w0); a weight the decay pushes across zero dies (nn.ts isDead)."""
+        p, before, decay = self.params, self._tmp, self._tmp2
+        return [partial(np.copyto, before, p), partial(np.subtract, p, decay, p),
+                partial(np.multiply, before, p, before), partial(np.greater_equal, before, 0.0, out=before),
+                partial(np.multiply, self.alive, before, self.alive), partial(np.multiply, p, self.alive, p)]

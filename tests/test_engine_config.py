@@ -1,0 +1,87 @@
+"""Validation: every bad field is named with its allowed values; good updates merge."""
+
+import pytest
+
+from engine import ConfigError, Run, change_kind, validate
+
+
+def test_defaults_are_the_playground_defaults():
+    c = validate()
+    assert (c["dataset"], c["activation"], c["learning_rate"], c["network_shape"], c["batch_size"],
+            c["features"], c["regularization"], c["noise"], c["train_ratio"]) == \
+        ("circle", "tanh", 0.03, [4, 2], 10, ["x", "y"], "none", 0, 50)
+
+
+def test_every_bad_field_is_reported_with_allowed_values():
+    with pytest.raises(ConfigError) as info:
+        validate({"activation": "softsign", "batch_size": 0, "learning_rate": -1,
+                  "network_shape": [10000], "colour": "red"})
+    fields = {field for field, _ in info.value.errors}
+    assert fields == {"activation", "batch_size", "learning_rate", "network_shape", "colour"}
+    text = str(info.value)
+    assert "activation: must be one of relu, tanh, sigmoid, linear" in text
+    assert "batch_size: must be an integer in 1..2000; got 0" in text
+    assert "learning_rate: must be a number in (0.0, 10.0]; got -1" in text
+    assert "network_shape: must be a list of 0..8 layer sizes, each an integer 1..32" in text
+    assert "colour: unknown field" in text
+    assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize("update, field", [
+    ({"dataset": "reg-plane"}, "dataset"),
+    ({"features": []}, "features"),
+    ({"features": ["z"]}, "features"),
+    ({"noise": 81}, "noise"),
+    ({"noise": float("nan")}, "noise"),
+    ({"train_ratio": 5}, "train_ratio"),
+    ({"num_points": 10}, "num_points"),
+    ({"num_points": True}, "num_points"),
+    ({"network_shape": [2] * 9}, "network_shape"),
+    ({"network_shape": [0]}, "network_shape"),
+    ({"network_shape": "4,2"}, "network_shape"),
+    ({"regularization": "L3"}, "regularization"),
+    ({"regularization_rate": -0.1}, "regularization_rate"),
+    ({"optimizer": "rmsprop"}, "optimizer"),
+    ({"loss": "hinge"}, "loss"),
+    ({"problem": "regression", "loss": "cross_entropy"}, "loss"),
+    ({"num_classes": 7}, "num_classes"),
+    ({"seed": ""}, "seed"),
+    ({"seed": "x" * 33}, "seed"),
+    ({"batching": "random"}, "batching"),
+    ({"init": "ones"}, "init"),
+    ({"momentum": 1.0}, "momentum"),
+    ({"batch_size": 251}, "batch_size"),  # more than the 250 training points
+])
+def test_single_bad_field(update, field):
+    with pytest.raises(ConfigError) as info:
+        validate(update)
+    assert [f for f, _ in info.value.errors] == [field]
+
+
+def test_changing_problem_brings_its_dataset_and_loss():
+    c = validate({"loss": "cross_entropy"})
+    c = validate({"problem": "regression"}, c)
+    assert (c["dataset"], c["loss"]) == ("reg-plane", "half_square")
+    c = validate({"problem": "multiclass"}, c)
+    assert (c["dataset"], c["loss"]) == ("multi-spiral", "cross_entropy")
+
+
+def test_features_are_put_in_canonical_order():
+    assert validate({"features": ["sinY", "x", "x"]})["features"] == ["x", "sinY"]
+
+
+def test_change_kinds():
+    c = validate()
+    assert change_kind(c, validate({"learning_rate": 0.1}, c)) == "live"
+    assert change_kind(c, validate({"activation": "relu"}, c)) == "reset"
+    assert change_kind(c, validate({"noise": 10}, c)) == "data"
+    assert change_kind(c, dict(c)) == "none"
+
+
+def test_invalid_configure_changes_nothing():
+    run = Run()
+    run.step(3)
+    before = (run.config, run.epoch, [w.tolist() for w in run.weights()])
+    with pytest.raises(ConfigError):
+        run.configure({"activation": "nope", "learning_rate": 0.1})
+    assert (run.config, run.epoch, [w.tolist() for w in run.weights()]) == before
