@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .features import canonical, design_matrix
+from .features import FEATURE_NAMES, design_matrix
 from .losses import make_head
 from .model import Model
 from .trainer import Settings, Trainer
@@ -23,9 +23,10 @@ from .trainer import Settings, Trainer
 def replay(spec: dict[str, Any]) -> dict[str, Any]:
     """Run one replay document and return the computed losses and final parameters."""
     c = spec["config"]
-    features = list(c["features"])
-    if tuple(features) != canonical(features):
-        raise ValueError(f"features: must be distinct and in the order {', '.join(canonical(features))}")
+    features = list(c["features"])  # input nodes in the file's order, whatever it is
+    unknown = [f for f in features if f not in FEATURE_NAMES]
+    if unknown or len(set(features)) != len(features):
+        raise ValueError(f"features: must be distinct names from {', '.join(FEATURE_NAMES)}; got {features}")
     head = make_head(c["output"], c["loss"], int(c.get("num_classes", 1)))
     model = Model(len(features), c["network_shape"], c["activation"], head)
     model.load(spec["initial"]["weights"], spec["initial"]["biases"])

@@ -152,6 +152,12 @@ class Run:
         self.model.params[self.model.flat_index(layer, node, 0)] = value
         self._after_edit()
 
+    def predict(self, xy) -> np.ndarray:
+        """Output node values (outputs, n) at points xy (n, 2): tanh/sigmoid/softmax/linear outputs."""
+        xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+        inputs = design_matrix(xy, tuple(self.config["features"]))
+        return self._head.predict(self.model.logits(inputs))
+
     def grids(self) -> Grids:
         """Output map and every hidden neuron's map over the 100 × 100 grid, as bytes."""
         return self._grids.evaluate()

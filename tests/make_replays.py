@@ -177,10 +177,10 @@ CASES = [
                      regularization="L1", regularization_rate=0.1)),
     dict(name="ref-l1-dead-links-adam-nohidden", data="xor", scale=3, train=60, test=30,
          seed=110, what="no hidden layer, features x, y, xSquared, ySquared, xTimesY, adam, "
-                        "L1 1.0 with lr 0.01: links die",
+                        "L1 0.2 with lr 0.01: all but the xTimesY link die",
          expect_dead=True,
          config=dict(network_shape=[], features=["x", "y", "xSquared", "ySquared", "xTimesY"],
-                     learning_rate=0.01, regularization="L1", regularization_rate=1.0, **ADAM)),
+                     learning_rate=0.01, regularization="L1", regularization_rate=0.2, **ADAM)),
     dict(name="ref-nohidden-all-features-l2", data="gauss", scale=2, train=50, test=30, seed=111,
          what="no hidden layer, all seven features, tanh output, L2 0.1",
          config=dict(network_shape=[], features=ALL_FEATURES, learning_rate=0.03,

@@ -1,0 +1,111 @@
+"""Datasets and grids: the generators' shapes and noise semantics, and the maps' byte layout."""
+
+import math
+
+import numpy as np
+import pytest
+
+from engine import Run, feature_maps
+from engine.datasets import BINARY, MULTICLASS, REGRESSION, generate
+from engine.grids import grid_points, quantize, thumbnails
+from engine.seedrandom import SeedRandom
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+def test_binary_sets_have_plus_minus_one_labels_in_the_plane(name):
+    data = generate(SeedRandom("7"), "classification", name, 500, 0, 50)
+    labels = np.concatenate([data.train_labels, data.test_labels])
+    assert set(labels) == {-1.0, 1.0} and abs(labels.sum()) < 100
+    assert len(data.train_xy) == 250 and len(data.test_xy) == 250
+    if name != "gauss":  # gauss samples may fall outside at high noise; at 0 they do not
+        assert np.abs(np.concatenate([data.train_xy, data.test_xy])).max() <= 6
+
+
+def test_circle_noise_moves_labels_not_points():
+    clean = generate(SeedRandom("3"), "classification", "circle", 500, 0, 100)
+    noisy = generate(SeedRandom("3"), "classification", "circle", 500, 50, 100)
+    radii = np.hypot(*clean.train_xy.T)
+    assert np.all((radii <= 2.5) | (radii >= 3.5))
+    np.testing.assert_array_equal(radii <= 2.5, clean.train_labels > 0)
+    assert not np.array_equal(clean.train_labels, noisy.train_labels)
+
+
+def test_spiral_noise_moves_points():
+    clean = generate(SeedRandom("3"), "classification", "spiral", 500, 0, 100)
+    noisy = generate(SeedRandom("3"), "classification", "spiral", 500, 50, 100)
+    assert not np.allclose(clean.train_xy, noisy.train_xy)
+
+
+def test_regression_sets():
+    plane = generate(SeedRandom("1"), "regression", "reg-plane", 1200, 0, 50)
+    np.testing.assert_allclose(plane.train_labels, plane.train_xy.sum(axis=1) / 10)
+    bumps = generate(SeedRandom("1"), "regression", "reg-gauss", 1200, 0, 50)
+    assert np.abs(bumps.train_labels).max() <= 1 and bumps.train_labels.min() < -0.5 < 0.5 < bumps.train_labels.max()
+    assert set(REGRESSION) == {"reg-plane", "reg-gauss"}
+
+
+@pytest.mark.parametrize("name", sorted(MULTICLASS))
+@pytest.mark.parametrize("k", [3, 6])
+def test_multiclass_sets_have_k_balanced_classes(name, k):
+    data = generate(SeedRandom("5"), "multiclass", name, 600, 10, 50, k)
+    labels = np.concatenate([data.train_labels, data.test_labels])
+    counts = np.bincount(labels.astype(int), minlength=k)
+    assert len(counts) == k and counts.min() >= 600 / k * 0.6
+
+
+def test_split_and_odd_counts():
+    # As the original, each half runs `i < n / 2` times: 301 asked gives 2 × 151 points.
+    data = generate(SeedRandom("5"), "classification", "spiral", 301, 0, 30)
+    assert len(data.train_xy) == math.floor(302 * 0.3) == 90 and len(data.test_xy) == 212
+    data = generate(SeedRandom("5"), "classification", "xor", 301, 0, 30)
+    assert len(data.train_xy) + len(data.test_xy) == 301
+
+
+def test_grid_orientation_and_bytes():
+    points = grid_points(100)
+    np.testing.assert_allclose(points[0], [-6, 6])  # top-left
+    np.testing.assert_allclose(points[99], [6, 6])  # top-right
+    np.testing.assert_allclose(points[-1], [6, -6])  # bottom-right
+    assert list(quantize(np.array([-5.0, -1.0, 0.0, 1.0, 5.0]))) == [0, 0, 128, 255, 255]
+
+
+def test_output_map_matches_predictions():
+    run = Run({"network_shape": [3], "dataset": "xor", "features": ["x", "y", "xTimesY"]})
+    run.step(30)
+    grids = run.grids()
+    points = grid_points(100)
+    expected = quantize(run.predict(points)[0])
+    assert np.abs(grids.output.astype(int) - expected.astype(int)).max() <= 1  # float32 vs float64
+    assert grids.neurons.shape == (3, 10000)
+
+
+def test_neuron_maps_and_thumbnails():
+    run = Run({"network_shape": [2], "features": ["x"], "activation": "linear"})
+    run.set_weight(0, 0, 0, 1 / 6)  # neuron 0 = x/6 + 0.1: left to right, orange to blue
+    run.set_bias(0, 0, 0.0)
+    grids = run.grids()
+    first = grids.neurons[0].reshape(100, 100)
+    assert first[0, 0] == 0 and first[0, -1] == 255 and np.all(first[:, 0] == 0)
+    thumbs = grids.thumbnails()
+    assert thumbs.shape == (2, 100)
+    np.testing.assert_array_equal(thumbs[0], thumbnails(grids.neurons[:1], 100)[0])
+    row = thumbs[0].reshape(10, 10)[0]
+    assert list(row) == sorted(row) and row[0] < 30 and row[-1] > 225
+
+
+def test_multiclass_map_encodes_class_and_confidence():
+    run = Run({"problem": "multiclass", "dataset": "multi-gauss", "num_classes": 4, "loss": "cross_entropy"})
+    run.step(100)
+    out = run.grids().output
+    classes = out >> 5
+    assert set(np.unique(classes)) == {0, 1, 2, 3}
+    winners = np.argmax(run.predict(grid_points(100)), axis=0)
+    assert np.mean(classes == winners) > 0.99
+    assert (out & 31).max() >= 28 and (out & 31).min() < 10  # sure far out, unsure at borders
+
+
+def test_feature_maps():
+    maps = feature_maps(["x", "y", "xSquared"], 100).reshape(3, 100, 100)
+    assert maps[0][0, 0] == 0 and maps[0][0, -1] == 255  # x grows to the right
+    assert maps[1][0, 0] == 255 and maps[1][-1, 0] == 0  # y grows upwards
+    assert maps[2][50, 50] < 135 and maps[2][0, 0] == 255
