@@ -1,31 +1,39 @@
-"""The Flask application: the page, a small JSON API of static facts, and the websocket endpoint."""
+"""The Flask application: the page, a small JSON API of static facts, and the websocket endpoint
+where each connection owns one training session. `create_app` builds it; settings come from
+defaults, then `PLAYGROUND_*` environment variables, then test overrides.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, jsonify, render_template
+from flask import Flask
 
-import engine
+from . import api, live, pages, settings
+from .devserver import EndWebsocketResponses
+from .registry import LocalSeats, Registry
+from .session import Limits
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app; raises ValueError naming every bad setting."""
     app = Flask(__name__, static_folder=str(ROOT / "static"), template_folder=str(ROOT / "templates"))
-    if test_config:
-        app.config.update(test_config)
-
-    @app.get("/")
-    def index():
-        return render_template("index.html")
-
-    @app.get("/api/options")
-    def api_options():
-        return jsonify(engine.options())
-
-    @app.get("/healthz")
-    def healthz():
-        return jsonify({"status": "ok"})
-
+    app.config.from_mapping(settings.defaults())
+    app.config.from_prefixed_env("PLAYGROUND")
+    app.config.from_mapping(test_config or {})
+    settings.check(app.config)
+    app.config["SOCK_SERVER_OPTIONS"] = settings.sock_options(app.config)
+    app.config["PLAYGROUND_LIMITS"] = Limits.from_config(app.config)
+    app.extensions["playground"] = Registry(LocalSeats(int(app.config["MAX_SESSIONS"])))
+    for blueprint in (pages.bp, api.bp, live.bp):
+        app.register_blueprint(blueprint)
+    app.wsgi_app = EndWebsocketResponses(app.wsgi_app)  # type: ignore[method-assign]
     return app
+
+
+def registry_of(app: Flask) -> Registry:
+    """The app's session registry (seats and the shutdown signal)."""
+    return app.extensions["playground"]

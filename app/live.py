@@ -1,0 +1,62 @@
+"""The websocket endpoint `/ws`: admits a connection (or says the room is full), then hands it to
+its own `Session` until the tab closes or the server shuts down."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, current_app, request
+from flask_sock import Sock
+from simple_websocket import ConnectionClosed
+
+from . import protocol
+from .registry import Registry
+from .session import Limits, Session
+
+bp = Blueprint("live", __name__)
+sock = Sock()
+log = logging.getLogger(__name__)
+
+WEBSOCKET = "playground.websocket"  # environ key read by devserver.EndWebsocketResponses
+
+
+@sock.route("/ws", bp=bp)
+def websocket(ws: Any) -> None:
+    """One connection, one session: the session's whole life runs on this thread."""
+    request.environ[WEBSOCKET] = ws
+    registry: Registry = current_app.extensions["playground"]
+    limits: Limits = current_app.config["PLAYGROUND_LIMITS"]
+    if not registry.admit():
+        refuse(ws, limits, registry.shutting_down.is_set())
+        return
+    try:
+        Session(ws, limits, registry.shutting_down).serve()
+    except ConnectionClosed:
+        pass
+    except Exception:  # a bug ends this session only; the page reconnects
+        log.exception("session failed")
+        close(ws, 1011, "internal error")
+    finally:
+        registry.leave()
+
+
+def refuse(ws: Any, limits: Limits, shutting_down: bool) -> None:
+    """The room is full (close 1013, try again later), or the server is going away (1001)."""
+    try:
+        ws.send(protocol.hello(limits.public()))
+        if shutting_down:
+            ws.send(protocol.closing("server shutting down"))
+        else:
+            ws.send(protocol.error([f"server: full; it already has its {limits.max_sessions} sessions, "
+                                    "try again in a moment"], code="full"))
+    except ConnectionClosed:
+        return
+    close(ws, 1001 if shutting_down else 1013, "server shutting down" if shutting_down else "server full")
+
+
+def close(ws: Any, code: int, reason: str) -> None:
+    try:
+        ws.close(reason=code, message=reason)
+    except ConnectionClosed:
+        pass

@@ -1,0 +1,319 @@
+"""The websocket protocol of docs/protocol.md: checking client messages and encoding what the server
+sends (JSON messages and binary frames). Pure functions of their inputs; what a message *does* is
+the session's business (app/session.py).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+import engine
+
+PROTOCOL_VERSION = 1
+FRAME_VERSION = 1
+RESOLUTION = 100  # D: the engine's grid resolution
+THUMBNAIL = 10  # T: thumbnails are T × T block means of the neuron maps
+MAX_STEP_EPOCHS = 1000
+MAX_VALUE = 1_000_000.0
+NO_NEURON = 0xFFFF
+MAX_ERROR_CHARS = 300  # one error message quotes at most this much of what the client sent
+
+FLAG_MULTICLASS, FLAG_INSPECTED, FLAG_DIVERGED = 1, 2, 4
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+class ProtocolError(Exception):
+    """A refused message: every problem found, the refused message's type, and the error code."""
+
+    def __init__(self, errors: list[str], request: str | None = None, code: str = "invalid"):
+        super().__init__("; ".join(errors))
+        self.errors = [_shorten(e) for e in errors]
+        self.request = request
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Request:
+    """A checked client message: its type and its fields (defaults filled in)."""
+
+    type: str
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a message is checked against: the session's current settings and network."""
+
+    config: Mapping[str, Any]
+    layer_sizes: Sequence[int]
+    max_epochs_per_frame: int
+    max_message_bytes: int
+
+
+# -- checking client messages -------------------------------------------------------------------
+
+def parse(raw: str | bytes, context: Context) -> Request:
+    """Check one client message; raise ProtocolError listing every problem with it."""
+    if isinstance(raw, (bytes, bytearray)):
+        raise ProtocolError(["message: binary messages are not accepted; send JSON text"])
+    if _too_large(raw, context.max_message_bytes):
+        raise ProtocolError([f"message: larger than {context.max_message_bytes} bytes"], code="too_large")
+    message = _decode(raw)
+    kind = message.get("type")
+    if kind not in CHECKS:
+        raise ProtocolError([_type_problem(kind)], request=kind if isinstance(kind, str) else None)
+    fields = {k: v for k, v in message.items() if k != "type"}
+    problems = [f"{k}: unknown field for {kind}; its fields are: {', '.join(FIELDS[kind]) or 'none'}"
+                for k in fields if k not in FIELDS[kind]]
+    checked, found = CHECKS[kind](fields, context)
+    if problems + found:
+        raise ProtocolError(problems + found, request=kind)
+    return Request(kind, checked)
+
+
+def _too_large(raw: str, limit: int) -> bool:
+    return len(raw) > limit or (len(raw) * 4 > limit and len(raw.encode("utf-8", "replace")) > limit)
+
+
+def _decode(raw: str) -> dict[str, Any]:
+    try:
+        message = json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as problem:
+        raise ProtocolError([f"message: not valid JSON ({problem})"]) from None
+    if not isinstance(message, dict):
+        raise ProtocolError([f"message: must be a JSON object with a \"type\"; got {_json_kind(message)}"])
+    return message
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _type_problem(kind: Any) -> str:
+    known = ", ".join(CHECKS)
+    if kind is None:
+        return f"type: missing; one of {known}"
+    return f"type: unknown message type {kind!r}; one of {known}"
+
+
+def _json_kind(value: Any) -> str:
+    return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(value), "a number")
+
+
+def _check_none(fields: dict, context: Context) -> tuple[dict, list[str]]:
+    return {}, []
+
+
+def _check_configure(fields: dict, context: Context) -> tuple[dict, list[str]]:
+    update = fields.get("config")
+    if not isinstance(update, dict):
+        return {}, [f"config: must be an object of settings; got {_repr(update)}"]
+    try:
+        engine.validate(update, context.config)
+    except engine.ConfigError as error:
+        return {}, [f"{name}: {message}" for name, message in error.errors]
+    return {"config": update}, []
+
+
+def _check_step(fields: dict, context: Context) -> tuple[dict, list[str]]:
+    epochs = fields.get("epochs", 1)
+    problem = _integer_problem("epochs", epochs, 1, MAX_STEP_EPOCHS)
+    return {"epochs": epochs}, [problem] if problem else []
+
+
+def _check_speed(fields: dict, context: Context) -> tuple[dict, list[str]]:
+    value = fields.get("epochs_per_frame")
+    problem = _integer_problem("epochs_per_frame", value, 1, context.max_epochs_per_frame)
+    return {"epochs_per_frame": value}, [problem] if problem else []
+
+
+def _check_inspect(fields: dict, context: Context) -> tuple[dict, list[str]]:
+    if "neuron" not in fields:
+        return {}, ["neuron: missing; a hidden neuron's index, or null for the output"]
+    neuron = fields["neuron"]
+    hidden = sum(context.layer_sizes[1:-1])
+    if neuron is None:
+        return {"neuron": None}, []
+    if hidden == 0:
+        return {}, [f"neuron: this network has no hidden neurons; send null; got {_repr(neuron)}"]
+    problem = _integer_problem("neuron", neuron, 0, hidden - 1, " (or null)")
+    return {"neuron": neuron}, [problem] if problem else []
+
+
+def _check_weight(fields: dict, context: Context) -> tuple[dict, list[str]]:
+    sizes = context.layer_sizes
+    problems = _layer_problems(fields, sizes)
+    if not problems:
+        layer = fields["layer"]
+        problems += _node_problems(fields, "from", sizes[layer], f"node of layer {layer}")
+        problems += _node_problems(fields, "to", sizes[layer + 1], f"node of layer {layer + 1}")
+    else:
+        problems += [p for name in ("from", "to") if (p := _present_integer(fields, name))]
+    problems += _value_problems(fields)
+    return {k: fields.get(k) for k in ("layer", "from", "to", "value")}, problems
+
+
+def _check_bias(fields: dict, context: Context) -> tuple[dict, list[str]]:
+    sizes = context.layer_sizes
+    problems = _layer_problems(fields, sizes)
+    if not problems:
+        problems += _node_problems(fields, "node", sizes[fields["layer"] + 1], f"node of layer {fields['layer'] + 1}")
+    elif (p := _present_integer(fields, "node")):
+        problems.append(p)
+    problems += _value_problems(fields)
+    return {k: fields.get(k) for k in ("layer", "node", "value")}, problems
+
+
+def _layer_problems(fields: dict, sizes: Sequence[int]) -> list[str]:
+    if "layer" not in fields:
+        return ["layer: missing; an integer 0.." + str(len(sizes) - 2)]
+    problem = _integer_problem("layer", fields["layer"], 0, len(sizes) - 2)
+    return [problem] if problem else []
+
+
+def _node_problems(fields: dict, name: str, count: int, what: str) -> list[str]:
+    if name not in fields:
+        return [f"{name}: missing; the index of a {what}, 0..{count - 1}"]
+    problem = _integer_problem(name, fields[name], 0, count - 1, f" (a {what})")
+    return [problem] if problem else []
+
+
+def _present_integer(fields: dict, name: str) -> str | None:
+    if name not in fields:
+        return f"{name}: missing"
+    value = fields[name]
+    return None if _is_integer(value) else f"{name}: must be an integer; got {_repr(value)}"
+
+
+def _value_problems(fields: dict) -> list[str]:
+    if "value" not in fields:
+        return ["value: missing; a finite number within ±1000000"]
+    value = fields["value"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or abs(value) > MAX_VALUE:
+        return [f"value: must be a finite number within ±1000000; got {_repr(value)}"]
+    return []
+
+
+def _integer_problem(name: str, value: Any, low: int, high: int, note: str = "") -> str | None:
+    if _is_integer(value) and low <= value <= high:
+        return None
+    return f"{name}: must be an integer {low}..{high}{note}; got {_repr(value)}"
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _repr(value: Any) -> str:
+    return _shorten(json.dumps(value) if _jsonable(value) else repr(value), 60)
+
+
+def _jsonable(value: Any) -> bool:
+    try:
+        json.dumps(value, allow_nan=False)
+        return True
+    except (ValueError, TypeError, RecursionError):
+        return False
+
+
+def _shorten(text: str, limit: int = MAX_ERROR_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    "configure": ("config",), "play": (), "pause": (), "step": ("epochs",), "reset": (),
+    "regenerate": (), "set_weight": ("layer", "from", "to", "value"), "set_bias": ("layer", "node", "value"),
+    "set_speed": ("epochs_per_frame",), "inspect": ("neuron",),
+}
+CHECKS = {
+    "configure": _check_configure, "play": _check_none, "pause": _check_none, "step": _check_step,
+    "reset": _check_none, "regenerate": _check_none, "set_weight": _check_weight, "set_bias": _check_bias,
+    "set_speed": _check_speed, "inspect": _check_inspect,
+}
+
+
+# -- server messages ----------------------------------------------------------------------------
+
+def encode(message: dict[str, Any]) -> str:
+    """JSON text; refuses NaN and Infinity (the server never sends them)."""
+    return json.dumps(message, allow_nan=False, separators=(",", ":"))
+
+
+def hello(limits: Mapping[str, Any]) -> str:
+    return encode({"type": "hello", "protocol": PROTOCOL_VERSION, "options": engine.options(),
+                   "limits": dict(limits)})
+
+
+def state(config: Mapping[str, Any], playing: bool, epoch: int, epochs_per_frame: int,
+          diverged: bool, inspect: int | None) -> str:
+    return encode({"type": "state", "config": dict(config), "playing": playing, "epoch": epoch,
+                   "epochs_per_frame": epochs_per_frame, "diverged": diverged, "inspect": inspect})
+
+
+def metrics(values: Mapping[str, Any]) -> str:
+    """The engine's Metrics.to_dict(), with every number made finite (a last line of defence)."""
+    return encode({"type": "metrics", **{k: _finite(v) for k, v in values.items()}})
+
+
+def data(dataset: Any, problem: str) -> str:
+    """Training and test points as [x, y, label] rows, coordinates rounded to 4 decimals."""
+    return encode({"type": "data", "train": _points(dataset.train_xy, dataset.train_labels, problem),
+                   "test": _points(dataset.test_xy, dataset.test_labels, problem)})
+
+
+def error(errors: list[str], request: str | None = None, code: str = "invalid") -> str:
+    return encode({"type": "error", "errors": errors, "request": request, "code": code})
+
+
+def closing(reason: str) -> str:
+    return encode({"type": "closing", "reason": reason})
+
+
+def _points(xy: np.ndarray, labels: np.ndarray, problem: str) -> list[list[float]]:
+    """xy: (n, 2); labels: (n,). Labels are ints except for regression (4 decimals)."""
+    coords = np.round(np.nan_to_num(xy, posinf=0.0, neginf=0.0), 4).tolist()
+    if problem == "regression":
+        values = np.round(np.nan_to_num(labels), 4).tolist()
+    else:
+        values = np.rint(labels).astype(int).tolist()
+    return [[x, y, label] for (x, y), label in zip(coords, values)]
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return 0.0 if math.isnan(value) else math.copysign(FLOAT32_MAX, value)
+    return value
+
+
+# -- frames -------------------------------------------------------------------------------------
+
+def frame(layer_sizes: Sequence[int], params: np.ndarray, epoch: int, main_map: np.ndarray,
+          thumbnails: np.ndarray, *, multiclass: bool = False, inspected: int | None = None,
+          diverged: bool = False) -> bytes:
+    """One binary frame (docs/protocol.md, "Frames"). params: the flat parameter vector in the
+    frame's layout; main_map: (D·D,) uint8; thumbnails: (hidden units, T·T) uint8."""
+    resolution = math.isqrt(main_map.size)
+    flags = (FLAG_MULTICLASS if multiclass and inspected is None else 0) \
+        | (FLAG_INSPECTED if inspected is not None else 0) | (FLAG_DIVERGED if diverged else 0)
+    header = struct.pack(f"<BBHIHHH{len(layer_sizes)}H", FRAME_VERSION, flags, resolution,
+                         min(max(epoch, 0), 0xFFFFFFFF), THUMBNAIL,
+                         NO_NEURON if inspected is None else inspected, len(layer_sizes), *layer_sizes)
+    padding = b"\0" * (-len(header) % 4)
+    weights = np.clip(np.nan_to_num(params, nan=0.0), -FLOAT32_MAX, FLOAT32_MAX).astype("<f4")
+    return b"".join((header, padding, weights.tobytes(), main_map.astype(np.uint8, copy=False).tobytes(),
+                     thumbnails.astype(np.uint8, copy=False).tobytes()))
+
+
+def frame_size(layer_sizes: Sequence[int]) -> int:
+    """Bytes in a frame for this network (docs/protocol.md's arithmetic)."""
+    header = 14 + 2 * len(layer_sizes)
+    header += -header % 4
+    params = sum(b * (a + 1) for a, b in zip(layer_sizes[:-1], layer_sizes[1:]))
+    return header + 4 * params + RESOLUTION ** 2 + THUMBNAIL ** 2 * sum(layer_sizes[1:-1])

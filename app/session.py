@@ -1,0 +1,292 @@
+"""One training session per websocket connection: it reads the page's messages, applies them to its
+own engine run, trains at a bounded pace and sends state, metrics and frames (docs/protocol.md).
+Everything happens on the connection's thread; nothing is shared with other sessions.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import engine
+
+from . import protocol
+
+IDLE_WAIT = 0.25  # seconds a paused session waits for a message before checking for shutdown
+DRAIN_LIMIT = 10_000  # messages moved from the socket's buffer to the inbox per loop, at most
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The per-session limits, from the server settings (app/settings.py)."""
+
+    frames_per_second: float = 30
+    max_epochs_per_frame: int = 100
+    frame_budget: float = 0.015  # seconds of training per frame
+    max_message_bytes: int = 65536
+    messages_per_frame: int = 100
+    max_pending: int = 1000
+    max_sessions: int = 100
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> "Limits":
+        return cls(frames_per_second=config["FRAMES_PER_SECOND"],
+                   max_epochs_per_frame=int(config["MAX_EPOCHS_PER_FRAME"]),
+                   frame_budget=config["FRAME_BUDGET_MS"] / 1000,
+                   max_message_bytes=int(config["MAX_MESSAGE_BYTES"]),
+                   messages_per_frame=int(config["MESSAGES_PER_FRAME"]),
+                   max_pending=int(config["MAX_PENDING_MESSAGES"]),
+                   max_sessions=int(config["MAX_SESSIONS"]))
+
+    def public(self) -> dict[str, Any]:
+        """The limits `hello` announces."""
+        return {"max_epochs_per_frame": self.max_epochs_per_frame, "frames_per_second": self.frames_per_second,
+                "max_message_bytes": self.max_message_bytes, "max_sessions": self.max_sessions,
+                "resolution": protocol.RESOLUTION, "thumbnail": protocol.THUMBNAIL}
+
+
+class Outbox:
+    """What the next flush sends, in the protocol's order: state, data, metrics, frame. Answers to
+    several messages handled together are sent once (latest wins), so a burst costs one frame."""
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self.state = self.data = self.frame = False
+
+    def answer(self, state: bool = False, data: bool = False, frame: bool = False) -> None:
+        self.state |= state
+        self.data |= data
+        self.frame |= frame
+
+
+class Session:
+    """One tab's session. `serve()` runs until the client leaves (ConnectionClosed) or shutdown."""
+
+    def __init__(self, ws: Any, limits: Limits, shutting_down: threading.Event,
+                 clock: Callable[[], float] = time.monotonic):
+        self.ws, self.limits, self.shutting_down, self.clock = ws, limits, shutting_down, clock
+        self.run = engine.Run()
+        self.playing = False
+        self.epochs_per_frame = 1
+        self.inspect: int | None = None
+        self.steps_left = 0
+        self.inbox: deque[str | bytes] = deque()
+        self.dropped = 0
+        self.out = Outbox()
+        self.next_frame = 0.0
+        self.epoch_seconds = 0.0  # running estimate of one epoch's training time
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    def serve(self) -> None:
+        """Greet, then read, train and send until the client leaves or the server shuts down."""
+        self.send(protocol.hello(self.limits.public()))
+        self.out.answer(state=True, data=True, frame=True)
+        self.flush()
+        while not self.shutting_down.is_set():
+            self.receive(self.wait_time())
+            self.handle_inbox()
+            started = self.clock()
+            trained = self.train_if_due()
+            self.flush()
+            if trained:
+                self.schedule(started)
+        self.say_goodbye()
+
+    def wait_time(self) -> float:
+        """How long to wait for a message before there is work to do."""
+        if self.inbox or self.steps_left:
+            return 0.0
+        if self.playing:
+            return max(0.0, self.next_frame - self.clock())
+        return IDLE_WAIT
+
+    def receive(self, timeout: float) -> None:
+        """Wait up to `timeout` for a message, then move what has arrived into the bounded inbox."""
+        message = self.ws.receive(timeout=timeout)
+        for _ in range(DRAIN_LIMIT):
+            if message is None:
+                return
+            if len(self.inbox) >= self.limits.max_pending:
+                self.inbox.popleft()  # latest wins: the oldest waiting message is dropped
+                self.dropped += 1
+            self.inbox.append(message)
+            message = self.ws.receive(timeout=0)
+
+    def handle_inbox(self) -> None:
+        """Handle waiting messages, at most `messages_per_frame` of them and about one frame budget
+        of time, so a flood cannot stop this session's frames or hog the process."""
+        if self.dropped:
+            self.send(protocol.error([f"messages: {self.dropped} dropped unanswered; more than "
+                                      f"{self.limits.max_pending} were waiting"], code="too_many"))
+            self.dropped = 0
+        deadline = self.clock() + self.limits.frame_budget
+        for _ in range(self.limits.messages_per_frame):
+            if not self.inbox or self.clock() > deadline:
+                return
+            self.handle(self.inbox.popleft())
+
+    def handle(self, raw: str | bytes) -> None:
+        """Check and apply one message; refusals are answered with an `error` right away."""
+        try:
+            request = protocol.parse(raw, self.context())
+            HANDLERS[request.type](self, **request.fields)
+        except protocol.ProtocolError as refused:
+            self.send(protocol.error(refused.errors, refused.request, refused.code))
+        except engine.ConfigError as refused:  # the engine's own checks, behind the protocol's
+            self.send(protocol.error([f"{f}: {m}" for f, m in refused.errors], None))
+
+    def context(self) -> protocol.Context:
+        return protocol.Context(self.run.config, self.run.layer_sizes, self.limits.max_epochs_per_frame,
+                                self.limits.max_message_bytes)
+
+    # -- training -----------------------------------------------------------------------------
+
+    def train_if_due(self) -> bool:
+        """Train a step's next slice, or a playing frame's epochs when the frame is due."""
+        if self.steps_left:
+            done = self.train(self.steps_left)
+            self.steps_left = 0 if self.run.diverged else self.steps_left - done
+            finished = not self.steps_left
+            self.out.answer(state=finished, frame=finished or self.clock() >= self.next_frame)
+            return True
+        if self.playing and self.clock() >= self.next_frame:
+            self.train(self.epochs_per_frame)
+            self.out.answer(frame=True)
+            return True
+        return False
+
+    def train(self, wanted: int) -> int:
+        """Train up to `wanted` epochs within the frame budget (at least one); returns how many."""
+        was_diverged = self.run.diverged
+        deadline = self.clock() + self.limits.frame_budget
+        done = 0
+        while done < wanted and not self.run.diverged:
+            chunk = self.chunk(wanted - done, deadline)
+            started = self.clock()
+            self.run.step(chunk)
+            self.learn_speed(chunk, self.clock() - started)
+            done += chunk
+            if self.clock() >= deadline:
+                break
+        if self.run.diverged and not was_diverged:
+            self.playing = False  # a diverged run pauses and says so
+            self.out.answer(state=True, frame=True)
+        return done
+
+    def chunk(self, left: int, deadline: float) -> int:
+        if not self.epoch_seconds:
+            return 1
+        return max(1, min(left, int((deadline - self.clock()) / self.epoch_seconds)))
+
+    def learn_speed(self, epochs: int, seconds: float) -> None:
+        per_epoch = seconds / epochs
+        self.epoch_seconds = per_epoch if not self.epoch_seconds else 0.7 * self.epoch_seconds + 0.3 * per_epoch
+
+    def schedule(self, started: float) -> None:
+        """Next frame one period later (never catching up in a burst); a session whose frame took
+        longer than its budget also rests as long as it worked: at most half a core each."""
+        now = self.clock()
+        worked = now - started
+        rest = worked if worked > self.limits.frame_budget else 0.0
+        self.next_frame = max(self.next_frame + 1.0 / self.limits.frames_per_second, now + rest)
+
+    # -- sending ------------------------------------------------------------------------------
+
+    def send(self, message: str | bytes) -> None:
+        self.ws.send(message)
+
+    def flush(self) -> None:
+        """Send what the handled messages and training produced; every frame comes after a
+        `metrics` message with the same epoch."""
+        out = self.out
+        if out.state:
+            self.send(protocol.state(self.run.config, self.playing, self.run.epoch, self.epochs_per_frame,
+                                     self.run.diverged, self.inspect))
+        if out.data:
+            self.send(protocol.data(self.run.data, self.run.config["problem"]))
+        if out.frame:
+            self.send(protocol.metrics(self.run.metrics.to_dict()))
+            self.send(self.frame())
+        out.clear()
+
+    def frame(self) -> bytes:
+        grids = self.run.grids()
+        main = grids.output if self.inspect is None else grids.neurons[self.inspect]
+        return protocol.frame(self.run.layer_sizes, self.run.model.params, self.run.epoch, main,
+                              grids.thumbnails(protocol.THUMBNAIL), inspected=self.inspect,
+                              multiclass=self.run.config["problem"] == "multiclass",
+                              diverged=self.run.diverged)
+
+    def say_goodbye(self) -> None:
+        """Tell the page the server is going away (it reconnects by itself) and close with 1001."""
+        self.send(protocol.closing("server shutting down"))
+        self.ws.close(reason=1001, message="server shutting down")
+
+    # -- what each message does (docs/protocol.md, "Client → server") ---------------------------
+
+    def on_configure(self, config: dict[str, Any]) -> None:
+        kind = self.run.configure(config)
+        if kind in ("reset", "data"):
+            self.new_network()
+        self.out.answer(state=True, data=kind == "data", frame=True)
+
+    def on_play(self) -> None:
+        if self.run.diverged:
+            raise protocol.ProtocolError(["play: the run has diverged; reset it, or change a setting "
+                                          "that makes a new network"], "play")
+        if not self.playing:
+            self.playing, self.next_frame = True, self.clock()
+        self.steps_left = 0
+        self.out.answer(state=True)
+
+    def on_pause(self) -> None:
+        self.playing, self.steps_left = False, 0
+        self.out.answer(state=True)
+
+    def on_step(self, epochs: int) -> None:
+        """Pauses, then trains; the answer comes when the epochs are done (long steps in slices)."""
+        self.playing = False
+        self.steps_left = min(self.steps_left + epochs, protocol.MAX_STEP_EPOCHS)
+        self.next_frame = self.clock() + 1.0 / self.limits.frames_per_second
+
+    def on_reset(self) -> None:
+        self.run.reset()
+        self.new_network()
+        self.out.answer(state=True, frame=True)
+
+    def on_regenerate(self) -> None:
+        self.run.regenerate()
+        self.out.answer(state=True, data=True, frame=True)
+
+    def on_set_weight(self, layer: int, value: float, **nodes: int) -> None:
+        self.run.set_weight(layer, nodes["from"], nodes["to"], value)
+        self.out.answer(frame=True)
+
+    def on_set_bias(self, layer: int, node: int, value: float) -> None:
+        self.run.set_bias(layer, node, value)
+        self.out.answer(frame=True)
+
+    def on_set_speed(self, epochs_per_frame: int) -> None:
+        self.epochs_per_frame = epochs_per_frame
+        self.out.answer(state=True)
+
+    def on_inspect(self, neuron: int | None) -> None:
+        self.inspect = neuron
+        self.out.answer(frame=True)
+
+    def new_network(self) -> None:
+        """A new network pauses (as the playground's reset does) and drops a vanished inspect."""
+        self.playing, self.steps_left = False, 0
+        if self.inspect is not None and self.inspect >= sum(self.run.layer_sizes[1:-1]):
+            self.inspect = None
+
+
+HANDLERS: dict[str, Callable[..., None]] = {
+    name: getattr(Session, f"on_{name}") for name in protocol.FIELDS
+}

@@ -1,0 +1,52 @@
+"""Server settings: their defaults and checks, layered as defaults, then `PLAYGROUND_*` environment
+variables, then test overrides (see `create_app`). Only the server's own knobs live here; the
+training settings are the engine's config, chosen per session by the page.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+# Flask config key -> (default, smallest allowed, what it means). Environment: PLAYGROUND_<KEY>.
+SETTINGS: dict[str, tuple[Any, float, str]] = {
+    "MAX_SESSIONS": (100, 1, "concurrent sessions (open tabs) the server accepts, all workers together"),
+    "FRAMES_PER_SECOND": (30, 1, "frames a playing session sends per second, at most"),
+    "MAX_EPOCHS_PER_FRAME": (100, 1, "the largest speed a page may ask for (set_speed)"),
+    "FRAME_BUDGET_MS": (15, 1, "training time one session may spend per frame; beyond it the frame "
+                               "carries fewer epochs, so one student's big network cannot starve others"),
+    "MAX_MESSAGE_BYTES": (65536, 256, "incoming messages larger than this are refused"),
+    "MESSAGES_PER_FRAME": (100, 1, "client messages handled between two frames; the rest wait"),
+    "MAX_PENDING_MESSAGES": (1000, 1, "client messages that may wait; beyond it the oldest are dropped"),
+    "PING_INTERVAL": (25, 0, "seconds between websocket pings that detect vanished clients; 0 = off"),
+}
+
+# A message this many times over MAX_MESSAGE_BYTES is not even buffered: the connection closes (1009).
+HARD_LIMIT_FACTOR = 16
+
+
+def defaults() -> dict[str, Any]:
+    """The default value of every setting."""
+    return {key: default for key, (default, _, _) in SETTINGS.items()}
+
+
+def check(config: Mapping[str, Any]) -> None:
+    """Raise ValueError naming every setting that is not a number within its range."""
+    problems = []
+    for key, (_, low, meaning) in SETTINGS.items():
+        value = config.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= low:
+            problems.append(f"PLAYGROUND_{key}: must be a number ≥ {low} ({meaning}); got {value!r}")
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
+def sock_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """flask-sock's SOCK_SERVER_OPTIONS: pings, and a hard ceiling on what is buffered at all."""
+    return {"ping_interval": config["PING_INTERVAL"] or None,
+            "max_message_size": int(config["MAX_MESSAGE_BYTES"]) * HARD_LIMIT_FACTOR}
+
+
+def describe() -> str:
+    """One line per setting, for `playground serve --help` and the README."""
+    return "\n".join(f"  PLAYGROUND_{key} (default {default}): {meaning}"
+                     for key, (default, _, meaning) in SETTINGS.items())
