@@ -2,7 +2,9 @@
 
 An activation hands out lists of zero-argument operations (bound NumPy calls) rather than
 computing directly, so the trainer can prepare a whole training step once and replay it with no
-Python work between calls. Arrays are (units, points); `scratch` has the same shape.
+Python work between calls. Arrays are contiguous (units, points) blocks; `scratch` has the same
+shape. The operations work on flat views and take constants as 0-d arrays of the operands' type:
+both make a call on a small array markedly cheaper (about 0.3 µs instead of 0.5 to 0.7 µs).
 """
 
 from __future__ import annotations
@@ -15,10 +17,25 @@ import numpy as np
 Op = Callable[[], object]
 
 
+def flat(x: np.ndarray) -> np.ndarray:
+    """A 1-D view of a contiguous block (elementwise calls are fastest on 1-D operands)."""
+    view = x.reshape(-1)
+    if not np.shares_memory(view, x):
+        raise ValueError("flat: expected a contiguous block")
+    return view
+
+
+def const(value: float, like: np.ndarray) -> np.ndarray:
+    """A 0-d array of like's dtype: cheaper to pass than a Python float, and keeps float32 float32."""
+    return np.array(value, dtype=like.dtype)
+
+
 def sigmoid_ops(z: np.ndarray, out: np.ndarray) -> list[Op]:
     """out = 1 / (1 + e^-z), computed as 0.5 + 0.5·tanh(z/2), which never overflows."""
-    return [partial(np.multiply, z, 0.5, out), partial(np.tanh, out, out),
-            partial(np.multiply, out, 0.5, out), partial(np.add, out, 0.5, out)]
+    z, out = flat(z), flat(out)
+    half = const(0.5, out)
+    return [partial(np.multiply, z, half, out), partial(np.tanh, out, out),
+            partial(np.multiply, out, half, out), partial(np.add, out, half, out)]
 
 
 class Activation:
@@ -59,21 +76,24 @@ class Tanh(Activation):
     name = "tanh"
 
     def forward_ops(self, z, a, scratch):
-        return [partial(np.tanh, z, a)]
+        return [partial(np.tanh, flat(z), flat(a))]
 
     def derivative_ops(self, z, a, g):
-        return [partial(np.multiply, a, a, g), partial(np.subtract, 1.0, g, g)]
+        a, g = flat(a), flat(g)
+        return [partial(np.multiply, a, a, g), partial(np.subtract, const(1.0, g), g, g)]
 
 
 class Relu(Activation):
     name = "relu"
 
     def forward_ops(self, z, a, scratch):
-        return [partial(np.maximum, z, 0.0, out=a)]
+        # fmax takes its output positionally (maximum only by keyword, which costs more); it
+        # maps NaN to 0, but a diverged run is caught from its parameters and losses anyway.
+        return [partial(np.fmax, flat(z), const(0.0, a), flat(a))]
 
     def derivative_ops(self, z, a, g):
         # a >= 0, so sign(a) is 1 where z > 0 and 0 elsewhere (the playground's f'(0) = 0).
-        return [partial(np.sign, a, g)]
+        return [partial(np.sign, flat(a), flat(g))]
 
 
 class Sigmoid(Activation):
@@ -83,7 +103,8 @@ class Sigmoid(Activation):
         return sigmoid_ops(z, a)
 
     def derivative_ops(self, z, a, g):
-        return [partial(np.subtract, 1.0, a, g), partial(np.multiply, g, a, g)]
+        a, g = flat(a), flat(g)
+        return [partial(np.subtract, const(1.0, g), a, g), partial(np.multiply, g, a, g)]
 
 
 class Linear(Activation):
@@ -91,7 +112,7 @@ class Linear(Activation):
     linear = True
 
     def forward_ops(self, z, a, scratch):
-        return [] if z is a else [partial(np.copyto, a, z)]
+        return [] if np.shares_memory(z, a) else [partial(np.copyto, a, z)]
 
     def derivative_ops(self, z, a, g):
         return [partial(g.fill, 1.0)]
@@ -104,11 +125,14 @@ class LeakyRelu(Activation):
     slope = 0.01
 
     def forward_ops(self, z, a, scratch):
-        return [partial(np.multiply, z, self.slope, scratch), partial(np.maximum, z, scratch, out=a)]
+        z, a, scratch = flat(z), flat(a), flat(scratch)
+        return [partial(np.multiply, z, const(self.slope, a), scratch), partial(np.fmax, z, scratch, a)]
 
     def derivative_ops(self, z, a, g):
-        return [partial(np.greater, a, 0.0, out=g), partial(np.multiply, g, 1.0 - self.slope, g),
-                partial(np.add, g, self.slope, g)]
+        a, g = flat(a), flat(g)
+        return [partial(np.greater, a, const(0.0, a), out=g),
+                partial(np.multiply, g, const(1.0 - self.slope, g), g),
+                partial(np.add, g, const(self.slope, g), g)]
 
 
 class Elu(Activation):
@@ -117,12 +141,15 @@ class Elu(Activation):
     name = "elu"
 
     def forward_ops(self, z, a, scratch):
-        return [partial(np.minimum, z, 0.0, out=scratch), partial(np.expm1, scratch, scratch),
-                partial(np.maximum, z, 0.0, out=a), partial(np.add, a, scratch, a)]
+        z, a, scratch = flat(z), flat(a), flat(scratch)
+        zero = const(0.0, a)
+        return [partial(np.fmin, z, zero, scratch), partial(np.expm1, scratch, scratch),
+                partial(np.fmax, z, zero, a), partial(np.add, a, scratch, a)]
 
     def derivative_ops(self, z, a, g):
         # f'(z) = e^z = a + 1 where z <= 0 (a <= 0 there), and 1 where z > 0.
-        return [partial(np.minimum, a, 0.0, out=g), partial(np.add, g, 1.0, g)]
+        a, g = flat(a), flat(g)
+        return [partial(np.fmin, a, const(0.0, a), g), partial(np.add, g, const(1.0, g), g)]
 
 
 class Swish(Activation):
@@ -132,12 +159,14 @@ class Swish(Activation):
     needs_z = True
 
     def forward_ops(self, z, a, scratch):
-        return sigmoid_ops(z, scratch) + [partial(np.multiply, z, scratch, a)]
+        return sigmoid_ops(z, scratch) + [partial(np.multiply, flat(z), flat(scratch), flat(a))]
 
     def derivative_ops(self, z, a, g):
         # f' = σ + a·(1 − σ); z is free once σ is known, so it holds a·(1 − σ).
-        return sigmoid_ops(z, g) + [partial(np.subtract, 1.0, g, z), partial(np.multiply, z, a, z),
-                                    partial(np.add, g, z, g)]
+        ops = sigmoid_ops(z, g)
+        z, a, g = flat(z), flat(a), flat(g)
+        return ops + [partial(np.subtract, const(1.0, g), g, z), partial(np.multiply, z, a, z),
+                      partial(np.add, g, z, g)]
 
 
 class Sin(Activation):
@@ -145,10 +174,10 @@ class Sin(Activation):
     needs_z = True
 
     def forward_ops(self, z, a, scratch):
-        return [partial(np.sin, z, a)]
+        return [partial(np.sin, flat(z), flat(a))]
 
     def derivative_ops(self, z, a, g):
-        return [partial(np.cos, z, g)]
+        return [partial(np.cos, flat(z), flat(g))]
 
 
 ACTIVATIONS: dict[str, Activation] = {

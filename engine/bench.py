@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .grids import grid_points
+from .grids import Grids, grid_points
 from .run import Run
 from .straightforward import StraightforwardMLP
 
@@ -47,8 +47,8 @@ class EngineWorkload:
         self.evaluator.forward()
 
     def to_bytes(self) -> None:
-        self.evaluator.quantize()
-        self.evaluator.output_bytes()
+        grids = Grids(self.evaluator)
+        grids.neurons, grids.output  # every hidden neuron's map and the output map, as bytes
 
 
 class BaselineWorkload:

@@ -11,7 +11,7 @@ output maps hold (class << 5) | confidence, confidence 0..31 from 1/K (a toss-up
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -56,28 +56,50 @@ def quantize(values: np.ndarray) -> np.ndarray:
     return out
 
 
-def thumbnails(maps: np.ndarray, resolution: int, size: int = THUMBNAIL) -> np.ndarray:
-    """Block means of (maps, D·D) bytes down to (maps, size·size) bytes (the playground's reduceMatrix)."""
-    block = resolution // size
-    cut = maps.reshape(-1, resolution, resolution)[:, :block * size, :block * size]
-    means = cut.reshape(-1, size, block, size, block).mean(axis=(2, 4), dtype=np.float32)
-    return np.rint(means).astype(np.uint8).reshape(len(maps), size * size)
-
-
-@dataclass
 class Grids:
-    """One evaluation over the plane.
+    """One evaluation over the plane, turned into bytes on demand (valid until the next evaluation).
 
-    output: (D·D,) bytes of the output map; neurons: (hidden units, D·D) bytes, layer by layer.
+    output: (D·D,) bytes of the output map; neurons: (hidden units, D·D) bytes, layer by layer;
+    neuron(i): one hidden unit's map; thumbnails(): (hidden units, T·T) block means.
     """
 
-    resolution: int
-    output: np.ndarray
-    neurons: np.ndarray
+    def __init__(self, evaluator: "GridEvaluator"):
+        self._evaluator = evaluator
+        self.resolution = evaluator.resolution
+
+    @cached_property
+    def output(self) -> np.ndarray:
+        return self._evaluator.output_bytes()
+
+    @cached_property
+    def neurons(self) -> np.ndarray:
+        e = self._evaluator
+        return e.quantize()[e.neuron_rows]
+
+    def neuron(self, index: int) -> np.ndarray:
+        e = self._evaluator
+        return quantize(e.buffer[e.neuron_rows[index]])
 
     def thumbnails(self, size: int = THUMBNAIL) -> np.ndarray:
-        """(hidden units, size·size) bytes."""
-        return thumbnails(self.neurons, self.resolution, size)
+        e = self._evaluator
+        return quantize(block_means(e.buffer[e.neuron_rows], self.resolution, size))
+
+
+def block_means(maps: np.ndarray, resolution: int, size: int = THUMBNAIL) -> np.ndarray:
+    """(maps, D·D) values averaged over (D/size)² blocks: (maps, size·size) float32.
+
+    Sums along rows with a matrix product and across rows with whole-row additions: numpy's
+    reductions over short axes are several times slower on the full maps.
+    """
+    block = resolution // size
+    count = len(maps)
+    cut = maps.reshape(count, resolution, resolution)[:, :block * size, :block * size]
+    rows = np.dot(np.ascontiguousarray(cut).reshape(-1, block), np.ones(block, dtype=maps.dtype))
+    rows = rows.reshape(count * size, block, size)
+    total = rows[:, 0].copy()
+    for i in range(1, block):
+        total += rows[:, i]
+    return (total / (block * block)).reshape(count, size * size)
 
 
 class GridEvaluator:
@@ -97,9 +119,9 @@ class GridEvaluator:
         self.offset = np.float32(1.0 + 1.0 / 255.0)
 
     def evaluate(self) -> Grids:
-        """Forward pass over the grid with the model's current parameters, quantized to bytes."""
+        """Forward pass over the grid with the model's current parameters."""
         self.forward()
-        return Grids(self.resolution, self.output_bytes(), self.quantize()[self.neuron_rows])
+        return Grids(self)
 
     def forward(self) -> np.ndarray:
         """The float32 activation buffer (rows, D·D); the output rows hold z."""
@@ -107,7 +129,7 @@ class GridEvaluator:
         return forward(self.model.layout, self.weights32, self.model.activation, self.inputs, self.buffer)
 
     def quantize(self) -> np.ndarray:
-        """All rows of the buffer as bytes (output rows hold z; use output_bytes for the map)."""
+        """All rows of the buffer as bytes in three passes (output rows hold z: see output_bytes)."""
         np.add(self.buffer, self.offset, out=self.scaled)
         np.multiply(self.scaled, np.float32(127.5), out=self.scaled)
         np.clip(self.scaled, 0.0, 255.5, out=self.bytes, casting="unsafe")

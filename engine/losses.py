@@ -18,7 +18,7 @@ from functools import partial
 
 import numpy as np
 
-from .activations import Op
+from .activations import Op, const, flat
 
 
 class Head:
@@ -66,8 +66,9 @@ class TanhSquare(Head):
 
     def train_ops(self, z, target, delta, scratch):
         # dL/dz = (a − y)(1 − a²)
+        z, target, delta, scratch = flat(z), flat(target), flat(delta), flat(scratch)
         return [partial(np.tanh, z, z), partial(np.subtract, z, target, delta),
-                partial(np.multiply, z, z, scratch), partial(np.subtract, 1.0, scratch, scratch),
+                partial(np.multiply, z, z, scratch), partial(np.subtract, const(1.0, z), scratch, scratch),
                 partial(np.multiply, delta, scratch, delta)]
 
     def predict(self, z):
@@ -84,7 +85,7 @@ class LinearSquare(Head):
     name, output, loss_name = "linear", "linear", "half_square"
 
     def train_ops(self, z, target, delta, scratch):
-        return [partial(np.subtract, z, target, delta)]
+        return [partial(np.subtract, flat(z), flat(target), flat(delta))]
 
     def predict(self, z):
         return np.array(z, dtype=np.float64)
@@ -102,7 +103,8 @@ class SigmoidCrossEntropy(Head):
         return (2.0 * np.asarray(labels, dtype=np.float64) - 1.0).reshape(1, -1)
 
     def train_ops(self, z, target, delta, scratch):
-        return [partial(np.multiply, z, 0.5, z), partial(np.tanh, z, z),
+        z, target, delta = flat(z), flat(target), flat(delta)
+        return [partial(np.multiply, z, const(0.5, z), z), partial(np.tanh, z, z),
                 partial(np.subtract, z, target, delta)]
 
     def predict(self, z):
@@ -129,7 +131,7 @@ class SoftmaxCrossEntropy(Head):
         column = scratch[0]
         return [partial(np.max, z, axis=0, out=column), partial(np.subtract, z, column, z),
                 partial(np.exp, z, z), partial(np.sum, z, axis=0, out=column),
-                partial(np.divide, z, column, z), partial(np.subtract, z, target, delta)]
+                partial(np.divide, z, column, z), partial(np.subtract, flat(z), flat(target), flat(delta))]
 
     def predict(self, z):
         e = np.exp(z - np.max(z, axis=0))

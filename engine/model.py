@@ -25,16 +25,22 @@ class Model:
             raise ValueError(f"params: expected {self.layout.size} values, got {self.params.shape}")
         self.weights = self.layout.views(self.params)
 
-    def logits(self, inputs: np.ndarray) -> np.ndarray:
-        """Output pre-activations z (outputs, n) for inputs (1 + features, n)."""
-        buffer = forward(self.layout, self.weights, self.activation, inputs)
+    def logits(self, inputs: np.ndarray, buffer: np.ndarray | None = None) -> np.ndarray:
+        """Output pre-activations z (outputs, n) for inputs (1 + features, n).
+
+        buffer: an optional activation buffer (layout.rows, n) to reuse instead of allocating.
+        """
+        buffer = forward(self.layout, self.weights, self.activation, inputs, buffer)
         return buffer[self.layout.out_rows(self.layout.num_layers - 1)]
 
     def evaluate(self, inputs: np.ndarray, labels: np.ndarray) -> tuple[float, float | None]:
         """(mean loss, accuracy or None) on the given points."""
+        return self.score(self.logits(inputs), labels)
+
+    def score(self, z: np.ndarray, labels: np.ndarray) -> tuple[float, float | None]:
+        """(mean loss, accuracy or None) from output pre-activations z (outputs, n)."""
         if labels.size == 0:
             return 0.0, None
-        z = self.logits(inputs)
         return self.head.loss(z, labels), self.head.accuracy(z, labels)
 
     # -- the course's W^(l) and b^(l), without the folded bias column ----------------------------

@@ -104,6 +104,7 @@ class Run:
         """New data from a new seed; the network keeps its weights (the playground's regenerate)."""
         self.config = cfg.validate({"seed": seed if seed is not None else new_seed(self._source)}, self.config)
         self._make_data()
+        self._eval_buffer = self.model.layout.activation_buffer(self._eval_inputs.shape[1])
         self._make_trainer()
         self._metrics = self._evaluate() or self._metrics
         return self.metrics
@@ -176,7 +177,8 @@ class Run:
         self._after_data = self._source.state()
         features = tuple(c["features"])
         self._train_inputs = design_matrix(self._data.train_xy, features)
-        self._test_inputs = design_matrix(self._data.test_xy, features)
+        # Training and test points in one matrix: one forward pass scores both.
+        self._eval_inputs = design_matrix(np.concatenate([self._data.train_xy, self._data.test_xy]), features)
 
     def _make_network(self, fresh: bool) -> None:
         """fresh: weights as a new page load with these settings would draw them (from the stream
@@ -188,6 +190,7 @@ class Run:
         self.model = Model(len(c["features"]), c["network_shape"], c["activation"], self._head)
         self.model.params[...] = initial_parameters(self.model.layout, self._source, c["init"] == "zeros")
         self._grids = GridEvaluator(self.model, tuple(c["features"]))
+        self._eval_buffer = self.model.layout.activation_buffer(self._eval_inputs.shape[1])
         self._epoch, self._diverged = 0, False
         self._make_trainer()
         with np.errstate(all="ignore"):
@@ -200,7 +203,9 @@ class Run:
             regularization=None if c["regularization"] == "none" else c["regularization"],
             regularization_rate=c["regularization_rate"], batch_size=c["batch_size"], batching=c["batching"])
         shuffle = np.random.default_rng(_seed_number(c["seed"])) if c["batching"] == "standard" else None
-        targets = self._head.targets(self._labels(self._data.train_labels))
+        self._train_y = self._labels(self._data.train_labels)
+        self._test_y = self._labels(self._data.test_labels)
+        targets = self._head.targets(self._train_y)
         self.trainer = Trainer(self.model.layout, self.model.activation, self._head, self.model.params,
                                self._train_inputs, targets, settings, shuffle)
 
@@ -212,8 +217,10 @@ class Run:
         """(train loss, test loss, train accuracy, test accuracy), or None if anything is not finite."""
         if not np.isfinite(np.sum(self.model.params)):
             return None
-        train_loss, train_acc = self.model.evaluate(self._train_inputs, self._labels(self._data.train_labels))
-        test_loss, test_acc = self.model.evaluate(self._test_inputs, self._labels(self._data.test_labels))
+        z = self.model.logits(self._eval_inputs, self._eval_buffer)
+        n = len(self._data.train_labels)
+        train_loss, train_acc = self.model.score(z[:, :n], self._train_y)
+        test_loss, test_acc = self.model.score(z[:, n:], self._test_y)
         if not (np.isfinite(train_loss) and np.isfinite(test_loss)):
             return None
         return train_loss, test_loss, train_acc, test_acc

@@ -17,7 +17,7 @@ from functools import partial
 
 import numpy as np
 
-from .activations import Activation, Op
+from .activations import Activation, Op, flat
 from .losses import Head
 from .network import Layout
 
@@ -199,7 +199,8 @@ class Trainer:
                 below = layout.out_rows(l - 1)
                 ops.append(partial(np.dot, self.weights[l][:, 1:].T, buf.delta[rows], buf.delta[below]))
                 if not act.linear:
-                    ops.append(partial(np.multiply, buf.delta[below], buf.deriv[below], buf.delta[below]))
+                    d, g = flat(buf.delta[below]), flat(buf.deriv[below])
+                    ops.append(partial(np.multiply, d, g, d))
         return ops + self._update_ops(self._scale(width))
 
     def _update_ops(self, scale: np.ndarray) -> list[Op]:
@@ -209,21 +210,24 @@ class Trainer:
         if s.regularization == "L1":  # the decay uses the weights from before the step
             ops += [partial(np.sign, p, self._tmp2), partial(np.multiply, self._tmp2, self._l1, self._tmp2)]
         ops.append(partial(np.multiply, g, scale, g))  # sgd: lr · mean gradient; else the mean
+        c = {name: np.array(value) for name, value in (
+            ("mu", s.momentum), ("b1", s.beta1), ("1-b1", 1.0 - s.beta1), ("b2", s.beta2),
+            ("1-b2", 1.0 - s.beta2), ("eps", s.eps))}
         if s.optimizer == "sgd":
             step = g
         elif s.optimizer == "momentum":
             v = self._state[0]
-            ops += [partial(np.multiply, v, s.momentum, v), partial(np.add, v, g, v),
+            ops += [partial(np.multiply, v, c["mu"], v), partial(np.add, v, g, v),
                     partial(np.multiply, v, self._lr, tmp)]
             step = tmp
         elif s.optimizer == "adam":
             m, v = self._state
-            ops += [self._adam_tick, partial(np.multiply, m, s.beta1, m),
-                    partial(np.multiply, g, 1.0 - s.beta1, tmp), partial(np.add, m, tmp, m),
-                    partial(np.multiply, g, g, tmp), partial(np.multiply, v, s.beta2, v),
-                    partial(np.multiply, tmp, 1.0 - s.beta2, tmp), partial(np.add, v, tmp, v),
+            ops += [self._adam_tick, partial(np.multiply, m, c["b1"], m),
+                    partial(np.multiply, g, c["1-b1"], tmp), partial(np.add, m, tmp, m),
+                    partial(np.multiply, g, g, tmp), partial(np.multiply, v, c["b2"], v),
+                    partial(np.multiply, tmp, c["1-b2"], tmp), partial(np.add, v, tmp, v),
                     partial(np.multiply, v, self._adam[1], tmp), partial(np.sqrt, tmp, tmp),
-                    partial(np.add, tmp, s.eps, tmp), partial(np.divide, m, tmp, tmp),
+                    partial(np.add, tmp, c["eps"], tmp), partial(np.divide, m, tmp, tmp),
                     partial(np.multiply, tmp, self._adam[0], tmp)]
             step = tmp
         else:
@@ -245,5 +249,6 @@ class Trainer:
         """Decay by lr·rate·sign(w0); a weight the decay pushes across zero dies (nn.ts isDead)."""
         p, before, decay = self.params, self._tmp, self._tmp2
         return [partial(np.copyto, before, p), partial(np.subtract, p, decay, p),
-                partial(np.multiply, before, p, before), partial(np.greater_equal, before, 0.0, out=before),
+                partial(np.multiply, before, p, before),
+                partial(np.greater_equal, before, np.array(0.0), out=before),
                 partial(np.multiply, self.alive, before, self.alive), partial(np.multiply, p, self.alive, p)]

@@ -7,7 +7,7 @@ import pytest
 
 from engine import Run, feature_maps
 from engine.datasets import BINARY, MULTICLASS, REGRESSION, generate
-from engine.grids import grid_points, quantize, thumbnails
+from engine.grids import grid_points, quantize
 from engine.seedrandom import SeedRandom
 
 
@@ -88,7 +88,10 @@ def test_neuron_maps_and_thumbnails():
     assert first[0, 0] == 0 and first[0, -1] == 255 and np.all(first[:, 0] == 0)
     thumbs = grids.thumbnails()
     assert thumbs.shape == (2, 100)
-    np.testing.assert_array_equal(thumbs[0], thumbnails(grids.neurons[:1], 100)[0])
+    np.testing.assert_array_equal(grids.neuron(1), grids.neurons[1])
+    # Block means of the first neuron (inside ±1, so clamping does not matter): as from its bytes.
+    values = grids.neurons[0].reshape(10, 10, 10, 10).astype(float).mean(axis=(1, 3)) / 127.5 - 1
+    assert np.abs(thumbs[0].astype(int) - quantize(values.ravel()).astype(int)).max() <= 1
     row = thumbs[0].reshape(10, 10)[0]
     assert list(row) == sorted(row) and row[0] < 30 and row[-1] > 225
 
