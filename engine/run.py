@@ -104,7 +104,6 @@ class Run:
         """New data from a new seed; the network keeps its weights (the playground's regenerate)."""
         self.config = cfg.validate({"seed": seed if seed is not None else new_seed(self._source)}, self.config)
         self._make_data()
-        self._eval_buffer = self.model.layout.activation_buffer(self._eval_inputs.shape[1])
         self._make_trainer()
         self._metrics = self._evaluate() or self._metrics
         return self.metrics
@@ -175,10 +174,6 @@ class Run:
         self._data = generate(self._source, c["problem"], c["dataset"], cfg.num_points(c), c["noise"],
                               c["train_ratio"], c["num_classes"])
         self._after_data = self._source.state()
-        features = tuple(c["features"])
-        self._train_inputs = design_matrix(self._data.train_xy, features)
-        # Training and test points in one matrix: one forward pass scores both.
-        self._eval_inputs = design_matrix(np.concatenate([self._data.train_xy, self._data.test_xy]), features)
 
     def _make_network(self, fresh: bool) -> None:
         """fresh: weights as a new page load with these settings would draw them (from the stream
@@ -190,14 +185,19 @@ class Run:
         self.model = Model(len(c["features"]), c["network_shape"], c["activation"], self._head)
         self.model.params[...] = initial_parameters(self.model.layout, self._source, c["init"] == "zeros")
         self._grids = GridEvaluator(self.model, tuple(c["features"]))
-        self._eval_buffer = self.model.layout.activation_buffer(self._eval_inputs.shape[1])
         self._epoch, self._diverged = 0, False
         self._make_trainer()
         with np.errstate(all="ignore"):
             self._metrics = self._evaluate() or (0.0, 0.0, None, None)
 
     def _make_trainer(self) -> None:
+        """Inputs for the current features and data, and a trainer over them."""
         c = self.config
+        features = tuple(c["features"])
+        self._train_inputs = design_matrix(self._data.train_xy, features)
+        # Training and test points in one matrix: one forward pass scores both.
+        self._eval_inputs = design_matrix(np.concatenate([self._data.train_xy, self._data.test_xy]), features)
+        self._eval_buffer = self.model.layout.activation_buffer(self._eval_inputs.shape[1])
         settings = Settings(
             learning_rate=c["learning_rate"], optimizer=c["optimizer"], momentum=c["momentum"],
             regularization=None if c["regularization"] == "none" else c["regularization"],

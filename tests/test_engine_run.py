@@ -73,6 +73,18 @@ def test_structural_change_gives_the_weights_a_fresh_load_would():
     np.testing.assert_array_equal(run.weights()[0], fresh.weights()[0])
 
 
+def test_every_network_change_trains_and_scores():
+    run = Run()
+    for update in ({"features": ["x", "y", "sinX"]}, {"network_shape": [8, 8, 8]}, {"network_shape": []},
+                   {"activation": "swish"}, {"loss": "cross_entropy"}, {"optimizer": "momentum"},
+                   {"regularization": "L1", "regularization_rate": 0.01}, {"batching": "standard"},
+                   {"problem": "multiclass", "num_classes": 4}, {"problem": "regression"}):
+        run.configure(update)
+        metrics = run.step(2)
+        assert metrics.epoch == 2 and np.isfinite(metrics.test_loss), update
+        assert run.grids().output.shape == (10000,)
+
+
 def test_learning_rate_applies_live():
     run = Run()
     run.step(5)
