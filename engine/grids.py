@@ -110,10 +110,9 @@ class GridEvaluator:
         layout = model.layout
         self.inputs = design_matrix(grid_points(resolution), features, np.float32)
         self.buffer = layout.activation_buffer(resolution * resolution, np.float32)
+        self.scratch = np.empty((max(layout.sizes), resolution * resolution), dtype=np.float32)
         self.params32 = np.empty(layout.size, dtype=np.float32)
         self.weights32 = layout.views(self.params32)
-        self.scaled = np.empty_like(self.buffer)
-        self.bytes = np.empty(self.buffer.shape, dtype=np.uint8)
         self.neuron_rows = np.array(layout.neuron_rows(), dtype=np.intp)
         self.output_rows = layout.out_rows(layout.num_layers - 1)
         self.offset = np.float32(1.0 + 1.0 / 255.0)
@@ -126,7 +125,16 @@ class GridEvaluator:
     def forward(self) -> np.ndarray:
         """The float32 activation buffer (rows, D·D); the output rows hold z."""
         np.copyto(self.params32, self.model.params, casting="same_kind")
-        return forward(self.model.layout, self.weights32, self.model.activation, self.inputs, self.buffer)
+        return forward(self.model.layout, self.weights32, self.model.activation, self.inputs,
+                       self.buffer, self.scratch)
+
+    @cached_property
+    def scaled(self) -> np.ndarray:
+        return np.empty_like(self.buffer)  # made on first use: a frame seldom needs every full map
+
+    @cached_property
+    def bytes(self) -> np.ndarray:
+        return np.empty(self.buffer.shape, dtype=np.uint8)
 
     def quantize(self) -> np.ndarray:
         """All rows of the buffer as bytes in three passes (output rows hold z: see output_bytes)."""

@@ -103,17 +103,19 @@ def initial_parameters(layout: Layout, source: SeedRandom, zeros: bool = False) 
 
 
 def forward(layout: Layout, weights: list[np.ndarray], activation: Activation, inputs: np.ndarray,
-            buffer: np.ndarray | None = None) -> np.ndarray:
+            buffer: np.ndarray | None = None, scratch: np.ndarray | None = None) -> np.ndarray:
     """Evaluate the network on many points at once.
 
     weights: W^(l) views (any float dtype); inputs: (1 + features, n) with a leading ones row.
     Returns the activation buffer (layout.rows, n): every hidden unit's output, then the output
-    layer's pre-activations z (the head turns them into outputs and losses).
+    layer's pre-activations z (the head turns them into outputs and losses). buffer and scratch
+    ((max layer size, n), for activations that need one) may be passed in to be reused.
     """
     n = inputs.shape[1]
     if buffer is None:
         buffer = layout.activation_buffer(n, inputs.dtype)
-    scratch = np.empty((max(layout.sizes), n), dtype=buffer.dtype)
+    if scratch is None:
+        scratch = np.empty((max(layout.sizes), n), dtype=buffer.dtype)
     source = inputs
     for l, w in enumerate(weights):
         rows = buffer[layout.out_rows(l)]
