@@ -1,0 +1,91 @@
+// Colour scales: the playground's orange → near-white → blue scale (31 quantized shades for maps,
+// continuous for links) and the class colours of multi-class maps, as lookup tables of RGBA bytes.
+
+const ORANGE = [0xf5, 0x93, 0x22];
+const NEAR_WHITE = [0xe8, 0xea, 0xeb];
+const BLUE = [0x08, 0x77, 0xbd];
+
+/** As the original's heatmap: d3 quantize over [-1, 1] with NUM_SHADES + 1 = 31 colours. */
+export const NUM_SHADES = 31;
+
+/** Class colours for multi-class maps and points: the playground's two, then four distinct ones. */
+export const CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#e377c2"];
+
+function lerp(a, b, t) {
+  return [0, 1, 2].map((i) => Math.round(a[i] + (b[i] - a[i]) * t));
+}
+
+/**
+ * RGB of a value on the playground's scale (d3 linear [-1, 0, 1], clamped, RGB interpolation).
+ * @param {number} value
+ * @returns {number[]} [r, g, b]
+ */
+export function rgbOf(value) {
+  const v = Math.max(-1, Math.min(1, Number.isFinite(value) ? value : 0));
+  return v < 0 ? lerp(NEAR_WHITE, ORANGE, -v) : lerp(NEAR_WHITE, BLUE, v);
+}
+
+/** CSS colour of a value on the continuous scale (links, biases, points). */
+export function cssOf(value) {
+  const [r, g, b] = rgbOf(value);
+  return `rgb(${r},${g},${b})`;
+}
+
+/** Link width as the original: 1 px at 0, linear to 10 px at |w| ≥ 5. */
+export function linkWidth(weight) {
+  const w = Math.min(5, Math.abs(Number.isFinite(weight) ? weight : 0));
+  return 1 + (9 * w) / 5;
+}
+
+function hexToRgb(hex) {
+  const n = parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+/** The value a map byte stands for: b / 127.5 − 1. */
+export function byteValue(b) {
+  return b / 127.5 - 1;
+}
+
+function shadeOf(value) {
+  // d3.scale.quantize().domain([-1, 1]).range(31 colours sampled at 0, 1/30, ..., 1).
+  const index = Math.min(NUM_SHADES - 1, Math.max(0, Math.floor(((value + 1) / 2) * NUM_SHADES)));
+  return rgbOf((index / (NUM_SHADES - 1)) * 2 - 1);
+}
+
+function table(colourOfByte) {
+  const lut = new Uint32Array(256);
+  const bytes = new Uint8Array(lut.buffer);
+  for (let b = 0; b < 256; b++) {
+    const [r, g, bl] = colourOfByte(b);
+    bytes.set([r, g, bl, 255], b * 4);
+  }
+  return lut;
+}
+
+/** 256 RGBA words (platform byte order, for a Uint32Array view of ImageData) for value maps. */
+export const VALUE_LUT = table((b) => shadeOf(byteValue(b)));
+/** The same, discretized: the sign of the value, as the original's "discretize output". */
+export const DISCRETE_LUT = table((b) => shadeOf(byteValue(b) >= 0 ? 1 : -1));
+
+/**
+ * A lookup table for multi-class map bytes ((class << 5) | confidence): the winner's colour
+ * blended from near-white by confidence; discretized maps use full colour everywhere.
+ * @param {boolean} discrete
+ */
+export function classLut(discrete) {
+  const colours = CLASS_COLORS.map(hexToRgb);
+  return table((b) => {
+    const cls = b >> 5;
+    const confidence = discrete ? 1 : (b & 31) / 31;
+    if (cls >= colours.length) return NEAR_WHITE;
+    // A toss-up is faintly tinted rather than pure white so regions stay readable.
+    return lerp(NEAR_WHITE, colours[cls], 0.15 + 0.85 * confidence);
+  });
+}
+
+export const CLASS_LUT = classLut(false);
+export const CLASS_DISCRETE_LUT = classLut(true);
+
+/** Gradient stops for the legend (CSS linear-gradient). */
+export const LEGEND_GRADIENT = `linear-gradient(to right, rgb(${ORANGE}), rgb(${NEAR_WHITE}), rgb(${BLUE}))`;

@@ -1,0 +1,183 @@
+// The URL hash: the user's durable settings (every config key, the seed, display toggles, speed and
+// classroom hide keys). Reads our own snake_case keys and the original playground's camelCase keys,
+// so a link from playground.tensorflow.org opens with the same settings; always writes our keys.
+
+/** The original playground's hash keys that only it writes (seeing one means "an original link"). */
+const LEGACY_ONLY = new Set([
+  "batchSize", "regDataset", "learningRate", "regularizationRate", "networkShape", "showTestData",
+  "percTrainData", "x", "y", "xTimesY", "xSquared", "ySquared", "cosX", "cosY", "sinX", "sinY",
+  "initZero",
+]);
+
+/** Original numeric keys and the config keys they set. */
+const LEGACY_NUMBERS = {
+  batchSize: "batch_size", learningRate: "learning_rate", regularizationRate: "regularization_rate",
+  noise: "noise", percTrainData: "train_ratio",
+};
+
+/** The original's input features (cosX and cosY are written by it but do nothing there either). */
+const LEGACY_FEATURES = ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"];
+const LEGACY_FEATURE_DEFAULTS = { x: true, y: true };
+
+const HIDE_SUFFIX = "_hide";
+
+/**
+ * @typedef {object} HashSettings
+ * @property {object} config      a partial config (only keys the hash gave, checked against options)
+ * @property {object} display     {showTestData?, discretize?}
+ * @property {number|null} speed  epochs per frame, if given
+ * @property {Set<string>} hidden controls to hide (`<control>_hide=true`)
+ * @property {boolean} hideText
+ * @property {boolean} legacy     the hash came from the original playground
+ */
+
+/** Split "a=1&b=2" into a Map (values URI-decoded; a key without "=" gets ""). */
+export function splitHash(hash) {
+  const map = new Map();
+  for (const part of hash.replace(/^#/, "").split("&")) {
+    if (!part) continue;
+    const at = part.indexOf("=");
+    const key = at < 0 ? part : part.slice(0, at);
+    let value = at < 0 ? "" : part.slice(at + 1);
+    try {
+      value = decodeURIComponent(value.replace(/\+/g, " "));
+    } catch {
+      // A malformed escape: keep the raw text rather than losing the whole link.
+    }
+    map.set(key, value);
+  }
+  return map;
+}
+
+function list(text) {
+  return text.trim() === "" ? [] : text.split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+function number(text) {
+  const n = text.trim() === "" ? NaN : Number(text);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** The original's boolean rule: any value but "false" is true. */
+function legacyBool(text) {
+  return text !== "false";
+}
+
+/** Config values from the original's keys (REFERENCE.md §4 and its state.ts). */
+function readLegacy(map, out) {
+  const config = out.config;
+  for (const [key, field] of Object.entries(LEGACY_NUMBERS)) {
+    if (map.has(key) && number(map.get(key)) !== undefined) config[field] = number(map.get(key));
+  }
+  for (const key of ["activation", "regularization", "problem", "seed"]) {
+    if (map.has(key) && map.get(key).trim() !== "") config[key] = map.get(key);
+  }
+  if (map.has("networkShape")) config.network_shape = list(map.get("networkShape")).map(Number);
+  // The original keeps one dataset per problem; the one in use follows the problem type.
+  const problem = config.problem ?? "classification";
+  const datasetKey = problem === "regression" ? "regDataset" : "dataset";
+  if (map.has(datasetKey) && map.get(datasetKey).trim() !== "") config.dataset = map.get(datasetKey);
+  config.features = LEGACY_FEATURES.filter((name) =>
+    map.has(name) && map.get(name).trim() !== "" ? legacyBool(map.get(name)) : Boolean(LEGACY_FEATURE_DEFAULTS[name]));
+  if (map.has("initZero")) config.init = legacyBool(map.get("initZero")) ? "zeros" : "random";
+  if (map.has("showTestData")) out.display.showTestData = legacyBool(map.get("showTestData"));
+  // As the original: a link without a seed gets a fresh random one.
+  if (!config.seed) config.seed = Math.random().toFixed(5);
+}
+
+/** Config values from our own keys, typed by the defaults the server announced. */
+function readOwn(map, defaults, config) {
+  for (const [key, fallback] of Object.entries(defaults)) {
+    if (!map.has(key)) continue;
+    const text = map.get(key);
+    if (Array.isArray(fallback)) {
+      const items = list(text);
+      config[key] = typeof fallback[0] === "number" || key === "network_shape" ? items.map(Number) : items;
+    } else if (typeof fallback === "number" || fallback === null) {
+      const n = number(text);
+      if (n !== undefined) config[key] = n;
+      else if (fallback === null && (text === "" || text === "null" || text === "default")) config[key] = null;
+    } else if (text !== "") {
+      config[key] = text;
+    }
+  }
+}
+
+/**
+ * Read settings from a location hash.
+ * @param {string} hash       location.hash, with or without "#"
+ * @param {object} options    hello.options (defaults and allowed values)
+ * @returns {HashSettings}
+ */
+export function parseHash(hash, options) {
+  const map = splitHash(hash);
+  const out = { config: {}, display: {}, speed: null, hidden: new Set(), hideText: false, legacy: false };
+  out.legacy = [...map.keys()].some((key) => LEGACY_ONLY.has(key));
+  if (out.legacy) readLegacy(map, out);
+  readOwn(map, options.defaults, out.config);
+  for (const [key, value] of map) {
+    if (key.endsWith(HIDE_SUFFIX) && value === "true") out.hidden.add(key.slice(0, -HIDE_SUFFIX.length));
+  }
+  if (map.has("hideText")) out.hideText = legacyBool(map.get("hideText"));
+  for (const [key, field] of [["show_test_data", "showTestData"], ["discretize", "discretize"]]) {
+    if (map.has(key)) out.display[field] = legacyBool(map.get(key));
+  }
+  if (map.has("speed") && number(map.get("speed")) !== undefined) out.speed = Math.round(number(map.get("speed")));
+  return out;
+}
+
+/** True if the hash names any setting (not just hide keys). */
+export function hasSettings(settings) {
+  return Object.keys(settings.config).length > 0;
+}
+
+/**
+ * A whole config: the defaults overlaid with `partial`, with values the server's options do not
+ * allow dropped (back to the default), and the dataset and loss made to fit the problem.
+ * @param {object} partial
+ * @param {object} options hello.options
+ */
+export function completeConfig(partial, options) {
+  const config = { ...options.defaults };
+  const allowed = (key, value) => {
+    const values = options[key];
+    if (key === "features") return Array.isArray(value);
+    if (Array.isArray(values) && typeof values[0] === "string") return values.includes(value);
+    return true;
+  };
+  for (const [key, value] of Object.entries(partial)) {
+    if (key in config && allowed(key, value)) config[key] = value;
+  }
+  if (Array.isArray(config.features)) {
+    const known = config.features.filter((f) => options.features.includes(f));
+    config.features = known.length ? options.features.filter((f) => known.includes(f)) : [...options.defaults.features];
+  }
+  const datasets = options.dataset[config.problem] ?? [];
+  if (!datasets.includes(config.dataset)) config.dataset = datasets[0];
+  const losses = options.loss[config.problem] ?? [];
+  if (!losses.includes(config.loss)) config.loss = losses[0];
+  return config;
+}
+
+function encode(value) {
+  return encodeURIComponent(String(value)).replace(/%2C/gi, ",");
+}
+
+/**
+ * The hash for the given settings: every config key in the server's order, then display
+ * toggles, speed, and the classroom keys, which survive every rewrite.
+ * @param {{config: object, display: object, speed: number, hidden: Set<string>, hideText: boolean}} s
+ * @returns {string} without the leading "#"
+ */
+export function formatHash({ config, display, speed, hidden, hideText }) {
+  const parts = [];
+  for (const [key, value] of Object.entries(config)) {
+    if (value === null || value === undefined) continue;
+    parts.push(`${key}=${Array.isArray(value) ? value.map(encode).join(",") : encode(value)}`);
+  }
+  parts.push(`show_test_data=${Boolean(display.showTestData)}`, `discretize=${Boolean(display.discretize)}`);
+  if (speed) parts.push(`speed=${speed}`);
+  for (const name of [...hidden].sort()) parts.push(`${name}${HIDE_SUFFIX}=true`);
+  if (hideText) parts.push("hideText=true");
+  return parts.join("&");
+}

@@ -1,0 +1,36 @@
+// The page's entry point: makes the store, the connection and the session, mounts each view on
+// its part of the page, and opens the websocket. Nothing here is global.
+
+import { Connection, socketUrl } from "./connection.js";
+import { onPainted } from "./render.js";
+import { Session } from "./session.js";
+import { Store, initialState } from "./store.js";
+import { mountControls } from "./views/controls.js";
+import { mountMetrics } from "./views/metrics.js";
+import { mountNetwork } from "./views/network.js";
+import { mountOutput } from "./views/output.js";
+import { mountStatus } from "./views/status.js";
+
+function start() {
+  const root = document;
+  const store = new Store(initialState());
+  const connection = new Connection(socketUrl());
+  const session = new Session(store, connection);
+
+  mountStatus(root, store);
+  mountControls(root, store, session);
+  mountNetwork(root, store, session);
+  mountOutput(root, store);
+  mountMetrics(root, store);
+
+  // Paint time, for the curious and for the performance test (read from the DOM, not a global).
+  const app = root.querySelector("[data-app]");
+  onPainted((stats) => { app.dataset.renderMs = stats.averageMs.toFixed(2); });
+
+  // A link pasted over this one (or a hand-edited hash) applies at once.
+  window.addEventListener("hashchange", () => session.applyHash());
+  window.addEventListener("online", () => connection.retryNow());
+  connection.open();
+}
+
+start();

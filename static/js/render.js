@@ -1,0 +1,44 @@
+// One animation-frame scheduler for every view: many updates between two screen refreshes cost
+// one paint each (latest wins), and the time spent painting is measured for the page's stats.
+
+const pending = new Set();
+let scheduled = false;
+const listeners = [];
+
+/** How long painting takes: an exponential moving average in ms, and paints done. */
+export const renderStats = { paints: 0, averageMs: 0 };
+
+/**
+ * Run `fn` once at the next animation frame, however often it is requested before then.
+ * @param {() => void} fn
+ */
+export function requestRender(fn) {
+  pending.add(fn);
+  if (!scheduled) {
+    scheduled = true;
+    requestAnimationFrame(flush);
+  }
+}
+
+/** Call `fn(renderStats)` after every paint. */
+export function onPainted(fn) {
+  listeners.push(fn);
+}
+
+function flush() {
+  scheduled = false;
+  const start = performance.now();
+  const fns = [...pending];
+  pending.clear();
+  for (const fn of fns) {
+    try {
+      fn();
+    } catch (error) {
+      console.error(error); // one broken view must not stop the others from drawing
+    }
+  }
+  const ms = performance.now() - start;
+  renderStats.paints += 1;
+  renderStats.averageMs = renderStats.paints === 1 ? ms : 0.9 * renderStats.averageMs + 0.1 * ms;
+  for (const fn of listeners) fn(renderStats);
+}

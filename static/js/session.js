@@ -1,0 +1,211 @@
+// The training session as the page sees it: turns server messages into store updates, restores
+// the user's settings from the URL hash whenever a connection opens (first load, reload, reconnect),
+// keeps the hash in step with the server's state, and offers the actions the views call.
+
+import { completeConfig, formatHash, hasSettings, parseHash } from "./hash.js";
+
+const MAX_RESTORE_TRIES = 3;
+
+export class Session {
+  /**
+   * @param {import("./store.js").Store} store
+   * @param {import("./connection.js").Connection} connection
+   * @param {{location: Location, history: History}} [env]
+   */
+  constructor(store, connection, env = { location: window.location, history: window.history }) {
+    this.store = store;
+    this.connection = connection;
+    this.env = env;
+    this.restoring = null; // {wanted, tries, statesSeen} while a restore is in flight
+    this.wantedInspect = null;
+    connection.addEventListener("status", (e) => this.onStatus(e.detail));
+    connection.addEventListener("message", (e) => this.onMessage(e.detail));
+    connection.addEventListener("frame", (e) => this.onFrame(e.detail));
+    store.on(["display", "epochsPerFrame"], () => this.writeHash());
+  }
+
+  // -- actions the views call ---------------------------------------------------------------
+
+  /** Change settings (a partial config); the server answers with its new state. */
+  configure(partial) {
+    return this.send({ type: "configure", config: partial });
+  }
+
+  play() { return this.send({ type: "play" }); }
+  pause() { return this.send({ type: "pause" }); }
+  togglePlay() { return this.store.state.playing ? this.pause() : this.play(); }
+  step(epochs = 1) { return this.send({ type: "step", epochs }); }
+  reset() { return this.send({ type: "reset" }); }
+  regenerate() { return this.send({ type: "regenerate" }); }
+
+  setWeight(layer, from, to, value) {
+    return this.send({ type: "set_weight", layer, from, to, value });
+  }
+
+  setBias(layer, node, value) {
+    return this.send({ type: "set_bias", layer, node, value });
+  }
+
+  setSpeed(epochsPerFrame) {
+    return this.send({ type: "set_speed", epochs_per_frame: epochsPerFrame });
+  }
+
+  /** Show a hidden neuron's full map in the big view (null: back to the output). */
+  inspect(neuron) {
+    if (neuron === this.wantedInspect) return true;
+    this.wantedInspect = neuron;
+    return this.send({ type: "inspect", neuron });
+  }
+
+  /** Display-only settings (show test data, discretize): the hash only, never the server. */
+  setDisplay(patch) {
+    this.store.update({ display: { ...this.store.state.display, ...patch } });
+  }
+
+  send(message) {
+    const sent = this.connection.send(message);
+    if (!sent) this.store.update({ error: "Not connected to the server; the change was not applied." });
+    return sent;
+  }
+
+  // -- the hash ------------------------------------------------------------------------------
+
+  /** Read the hash now (on load and whenever the user edits it). */
+  readHash() {
+    const options = this.store.state.hello?.options;
+    if (!options) return null;
+    const settings = parseHash(this.env.location.hash, options);
+    this.store.update({ hidden: settings.hidden, hideText: settings.hideText });
+    if (Object.keys(settings.display).length) {
+      this.store.update({ display: { ...this.store.state.display, ...settings.display } });
+    }
+    return settings;
+  }
+
+  /**
+   * Apply the hash to the open session: settings, then speed.
+   * @param {boolean} [afterHello]  true right after hello, when the default session's own state
+   *   is still to come before the answer to ours
+   */
+  applyHash(afterHello = false) {
+    const settings = this.readHash();
+    if (!settings) return;
+    if (hasSettings(settings)) {
+      const wanted = completeConfig(settings.config, this.store.state.hello.options);
+      this.restoring = { wanted, tries: 1, statesSeen: afterHello ? 0 : 1 };
+      this.configure(wanted);
+    } else {
+      this.restoring = null;
+    }
+    const max = this.store.state.hello.limits?.max_epochs_per_frame ?? 1;
+    if (settings.speed) this.setSpeed(Math.max(1, Math.min(max, settings.speed)));
+    this.wantedInspect = null;
+  }
+
+  writeHash() {
+    const { config, display, epochsPerFrame, hidden, hideText } = this.store.state;
+    if (!config || this.restoring) return;
+    const hash = formatHash({ config, display, speed: epochsPerFrame, hidden, hideText });
+    if (this.env.location.hash.replace(/^#/, "") !== hash) {
+      // replaceState: settings changes should not flood the back button (and fire no hashchange).
+      this.env.history.replaceState(null, "", `#${hash}`);
+    }
+  }
+
+  // -- from the server -----------------------------------------------------------------------
+
+  onStatus(status) {
+    this.store.update({ connection: status });
+    if (status !== "open") {
+      this.restoring = null;
+      this.store.update({ playing: false });
+    }
+  }
+
+  onMessage(message) {
+    switch (message.type) {
+      case "hello":
+        this.store.update({ hello: message, error: null });
+        this.applyHash(true);
+        break;
+      case "state":
+        this.onState(message);
+        break;
+      case "data":
+        this.store.update({ data: { train: message.train, test: message.test } });
+        break;
+      case "metrics":
+        if (!this.restoring) this.store.update({ metrics: message, epoch: message.epoch, diverged: message.diverged });
+        break;
+      case "error":
+        this.onError(message);
+        break;
+      case "closing":
+        this.store.update({ error: "The server is restarting; reconnecting by itself…" });
+        break;
+      default:
+        break;
+    }
+  }
+
+  onState(message) {
+    if (this.restoring) {
+      const r = this.restoring;
+      r.statesSeen += 1;
+      // The first state after hello describes the default session; ours is the one that matches
+      // what we asked for (or, whatever the server made of it, the next one).
+      if (!matches(message.config, r.wanted) && r.statesSeen < 2) {
+        r.lastState = message;
+        return;
+      }
+      this.restoring = null;
+    }
+    this.applyState(message);
+  }
+
+  applyState(message) {
+    this.wantedInspect = message.inspect ?? null;
+    this.store.update({
+      config: message.config, playing: message.playing, epoch: message.epoch,
+      epochsPerFrame: message.epochs_per_frame, diverged: message.diverged, inspect: message.inspect,
+    });
+    this.writeHash();
+  }
+
+  onError(message) {
+    const errors = message.errors ?? [];
+    const r = this.restoring;
+    if (r && message.request === "configure") {
+      // A link with a value this server refuses: drop the fields it named and try the rest.
+      const bad = new Set(errors.map((text) => String(text).split(":")[0].trim()));
+      const defaults = this.store.state.hello.options.defaults;
+      for (const field of bad) if (field in defaults) r.wanted[field] = defaults[field];
+      r.tries += 1;
+      r.statesSeen = 1; // the default session's state has been seen; the answer comes next
+      if (r.tries <= MAX_RESTORE_TRIES && bad.size) {
+        this.configure(r.wanted);
+      } else {
+        this.restoring = null;
+        if (r.lastState) this.applyState(r.lastState);
+      }
+      this.store.update({ error: `Some settings in the link could not be used: ${errors.join("; ")}` });
+      return;
+    }
+    if (message.code === "full") {
+      this.store.update({ error: "The server is full right now; trying again in a moment." });
+      return;
+    }
+    this.store.update({ error: errors.join("; ") || "The server refused the request." });
+    // Controls may show a value the server refused: redraw them from its real state.
+    this.store.update({ config: this.store.state.config });
+  }
+
+  onFrame(frame) {
+    if (this.restoring) return;
+    this.store.update({ frame });
+  }
+}
+
+function matches(config, wanted) {
+  return Object.keys(wanted).every((key) => JSON.stringify(config?.[key]) === JSON.stringify(wanted[key]));
+}

@@ -1,0 +1,56 @@
+// The page's one source of truth: a small EventTarget store. Modules read `store.state`, change it
+// with `store.update(patch)`, and subscribe to the keys they draw with `store.on(key, fn)`.
+
+export class Store extends EventTarget {
+  /** @param {object} initial */
+  constructor(initial) {
+    super();
+    this.state = { ...initial };
+  }
+
+  /**
+   * Merge `patch` into the state and announce each key given (even if its value is unchanged,
+   * so a repeated frame or metrics message still redraws).
+   * @param {object} patch
+   */
+  update(patch) {
+    Object.assign(this.state, patch);
+    for (const key of Object.keys(patch)) {
+      this.dispatchEvent(new CustomEvent(key, { detail: patch[key] }));
+    }
+    this.dispatchEvent(new CustomEvent("change", { detail: Object.keys(patch) }));
+  }
+
+  /**
+   * Call `fn(value, state)` whenever one of `keys` is updated.
+   * @param {string|string[]} keys
+   * @param {(value: any, state: object) => void} fn
+   */
+  on(keys, fn) {
+    for (const key of [].concat(keys)) {
+      this.addEventListener(key, (event) => fn(event.detail, this.state));
+    }
+  }
+}
+
+/** The state a page starts with, before the server has said anything. */
+export function initialState() {
+  return {
+    connection: "connecting", // connecting | open | reconnecting | full
+    hello: null,              // the server's hello: options and limits
+    config: null,             // the server's current config (its `state`)
+    playing: false,
+    epoch: 0,
+    epochsPerFrame: 1,
+    diverged: false,
+    inspect: null,            // the hidden neuron the server is mapping, or null
+    data: null,               // {train, test}: [x, y, label] lists
+    metrics: null,
+    frame: null,              // the latest decoded frame
+    display: { showTestData: false, discretize: false },
+    hidden: new Set(),        // controls hidden by a classroom link
+    hideText: false,
+    preview: null,            // {kind: "feature", name} while an input node is hovered
+    error: null,              // the latest error message for the user
+  };
+}

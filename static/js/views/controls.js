@@ -1,0 +1,209 @@
+// The form controls: hyperparameter menus, data sliders, dataset buttons, speed, display toggles
+// and the play/step/reset/regenerate buttons. Menus are built from the server's hello (never
+// hard-coded); every control shows the server's current state and sends changes as `configure`.
+
+import { labelOf, formatNumber } from "../labels.js";
+import { drawPreview } from "../previews.js";
+
+/** Sliders: where their range comes from and their step (the original's steps). */
+const SLIDERS = {
+  num_classes: { limit: "num_classes", step: 1 },
+  train_ratio: { limit: "train_ratio", step: 10 },
+  noise: { limit: "noise", step: 5 },
+  batch_size: { range: [1, 30], step: 1 }, // the original's slider; a link may carry more
+};
+
+const MOMENTA = [0, 0.5, 0.8, 0.9, 0.95, 0.99];
+
+function option(value, text) {
+  const el = document.createElement("option");
+  el.value = String(value);
+  el.textContent = text;
+  return el;
+}
+
+/** Speeds 1, 2, 5, 10, 20, 50, … up to the server's limit. */
+export function speedSteps(max) {
+  const steps = [];
+  for (let scale = 1; scale <= max; scale *= 10) {
+    for (const m of [1, 2, 5]) if (m * scale <= max) steps.push(m * scale);
+  }
+  if (steps[steps.length - 1] !== max) steps.push(max);
+  return steps;
+}
+
+export function mountControls(root, store, session) {
+  const selects = [...root.querySelectorAll("select[data-config]")];
+  const sliders = [...root.querySelectorAll("input[type=range][data-config]")];
+  const speed = root.querySelector("[data-speed]");
+  const datasets = root.querySelector("[data-datasets]");
+  const parse = (el, value) => (el.dataset.type === "number" ? Number(value) : value);
+
+  function menuValues(key, state) {
+    const options = state.hello.options;
+    if (key === "momentum") return MOMENTA;
+    const values = options[key];
+    if (values && !Array.isArray(values) && state.config) return values[state.config.problem] ?? [];
+    return Array.isArray(values) ? values : [];
+  }
+
+  function fillSelect(select, state) {
+    const key = select.dataset.config;
+    const values = [...menuValues(key, state)];
+    const current = state.config?.[key];
+    // A link may carry a value off the menu (say learning rate 0.05): show it rather than lie.
+    if (current !== undefined && current !== null && !values.some((v) => String(v) === String(current))) {
+      values.push(current);
+      if (typeof current === "number") values.sort((a, b) => a - b);
+    }
+    const signature = values.join("|");
+    if (select._signature !== signature) {
+      select.replaceChildren(...values.map((v) => option(v, typeof v === "number" ? formatNumber(v) : labelOf(key, v))));
+      select._signature = signature;
+    }
+    if (current !== undefined && current !== null) select.value = String(current);
+  }
+
+  function fillSlider(input, state) {
+    const key = input.dataset.config;
+    const spec = SLIDERS[key];
+    const limits = state.hello.options.limits;
+    let [min, max] = spec.range ?? limits[spec.limit];
+    const value = state.config?.[key];
+    if (typeof value === "number") max = Math.max(max, value);
+    Object.assign(input, { min, max, step: spec.step });
+    if (typeof value === "number") input.value = String(value);
+    showSliderValue(input);
+  }
+
+  function showSliderValue(input) {
+    for (const out of root.querySelectorAll(`[data-value-for="${input.dataset.config}"]`)) out.textContent = input.value;
+  }
+
+  function fillSpeed(state) {
+    const max = state.hello.limits?.max_epochs_per_frame ?? 1;
+    const steps = speedSteps(max);
+    if (speed._max !== max) {
+      speed.replaceChildren(...steps.map((n) => option(n, n === 1 ? "1 epoch / frame" : `${n} epochs / frame`)));
+      speed._max = max;
+    }
+    speed.value = String(state.epochsPerFrame);
+  }
+
+  function fillDatasets(state) {
+    const { config, hello } = state;
+    if (!config) return;
+    const names = hello.options.dataset[config.problem] ?? [];
+    const multiclass = config.problem === "multiclass";
+    const signature = `${config.problem}/${config.num_classes}/${names.join(",")}`;
+    if (datasets._signature !== signature) {
+      datasets.replaceChildren(...names.map((name) => {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "dataset";
+        button.dataset.dataset = name;
+        button.title = labelOf("dataset", name);
+        const canvas = document.createElement("canvas");
+        canvas.setAttribute("aria-hidden", "true");
+        const caption = document.createElement("span");
+        caption.textContent = labelOf("dataset", name);
+        button.append(canvas, caption);
+        return button;
+      }));
+      datasets._signature = signature;
+      requestAnimationFrame(() => {
+        for (const button of datasets.children) {
+          drawPreview(button.querySelector("canvas"), button.dataset.dataset, { multiclass, classes: config.num_classes });
+        }
+      });
+    }
+    for (const button of datasets.children) {
+      button.setAttribute("aria-pressed", String(button.dataset.dataset === config.dataset));
+    }
+  }
+
+  function showWhen(state) {
+    const { config } = state;
+    for (const el of root.querySelectorAll("[data-when-problem]")) {
+      el.classList.toggle("is-off", config.problem !== el.dataset.whenProblem);
+    }
+    for (const el of root.querySelectorAll("[data-when-optimizer]")) {
+      el.classList.toggle("is-off", config.optimizer !== el.dataset.whenOptimizer);
+    }
+    root.querySelector("[data-control=regularizationRate] select").disabled = config.regularization === "none";
+    const seed = root.querySelector("[data-seed]");
+    if (seed) seed.textContent = config.seed;
+  }
+
+  function render(state) {
+    if (!state.hello) return;
+    for (const select of selects) fillSelect(select, state);
+    for (const input of sliders) fillSlider(input, state);
+    fillSpeed(state);
+    if (state.config) {
+      fillDatasets(state);
+      showWhen(state);
+    }
+  }
+
+  // -- user input ------------------------------------------------------------------------------
+
+  for (const select of selects) {
+    select.addEventListener("change", () => session.configure({ [select.dataset.config]: parse(select, select.value) }));
+  }
+  for (const input of sliders) {
+    input.addEventListener("input", () => showSliderValue(input));
+    input.addEventListener("change", () => session.configure({ [input.dataset.config]: parse(input, input.value) }));
+  }
+  speed.addEventListener("change", () => session.setSpeed(Number(speed.value)));
+  datasets.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-dataset]");
+    if (button) session.configure({ dataset: button.dataset.dataset });
+  });
+  for (const box of root.querySelectorAll("[data-display]")) {
+    box.addEventListener("change", () => session.setDisplay({ [box.dataset.display]: box.checked }));
+  }
+
+  const actions = {
+    play: () => session.togglePlay(),
+    step: () => session.step(1),
+    reset: () => session.reset(),
+    regenerate: () => session.regenerate(),
+    retry: () => session.connection.retryNow(),
+    "lower-rate": () => {
+      const rates = store.state.hello.options.learning_rate;
+      const current = store.state.config.learning_rate;
+      const lower = [...rates].reverse().find((r) => r < current) ?? rates[0];
+      session.configure({ learning_rate: lower });
+      session.reset();
+    },
+  };
+  root.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-action]");
+    const action = button && actions[button.dataset.action];
+    if (action) action();
+  });
+  document.addEventListener("keydown", (event) => {
+    // Space plays and pauses when nothing else would take it (as media players do).
+    if (event.key === " " && event.target === document.body && !store.state.hidden.has("playButton")) {
+      event.preventDefault();
+      session.togglePlay();
+    }
+  });
+
+  // -- from the store --------------------------------------------------------------------------
+
+  store.on(["hello", "config", "epochsPerFrame"], (_, state) => render(state));
+  store.on("display", (display) => {
+    for (const box of root.querySelectorAll("[data-display]")) box.checked = Boolean(display[box.dataset.display]);
+  });
+  store.on("playing", (playing) => {
+    const play = root.querySelector("[data-action=play]");
+    play.setAttribute("aria-pressed", String(playing));
+    play.setAttribute("aria-label", playing ? "Pause training" : "Run training");
+  });
+  store.on(["hidden", "hideText"], (_, state) => {
+    for (const el of root.querySelectorAll("[data-control]")) el.hidden = state.hidden.has(el.dataset.control);
+    for (const el of root.querySelectorAll("[data-text]")) el.hidden = state.hideText;
+  });
+}

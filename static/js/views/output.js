@@ -1,0 +1,116 @@
+// The big map: the network's output over the plane (or the hovered neuron's or feature's map),
+// the data points on top (training white-outlined, test dark-outlined when shown), the diverged
+// notice, and the colour legend.
+
+import { CLASS_COLORS, LEGEND_GRADIENT } from "../colors.js";
+import { FEATURE_LABELS, featureMap, lutFor, paintBytes, toPixels } from "../maps.js";
+import { labelOf } from "../labels.js";
+import { pointColour } from "../previews.js";
+import { requestRender } from "../render.js";
+
+/** "Neuron 3 of hidden layer 2" for a hidden neuron's index over all hidden layers. */
+export function neuronName(index, shape) {
+  let rest = index;
+  for (let layer = 0; layer < shape.length; layer++) {
+    if (rest < shape[layer]) return `Neuron ${rest + 1} of hidden layer ${layer + 1}`;
+    rest -= shape[layer];
+  }
+  return `Neuron ${index + 1}`;
+}
+
+export function mountOutput(root, store) {
+  const mapBox = root.querySelector("[data-map]");
+  const mapCanvas = root.querySelector("[data-map-canvas]");
+  const pointsCanvas = root.querySelector("[data-points-canvas]");
+  const label = root.querySelector("[data-map-label]");
+  const diverged = root.querySelector("[data-diverged-notice]");
+  const legendBar = root.querySelector("[data-legend-bar]");
+  const legendScale = root.querySelector("[data-legend-scale]");
+  const legendClasses = root.querySelector("[data-legend-classes]");
+  legendBar.style.background = LEGEND_GRADIENT;
+  let framesPainted = 0;
+  let lastFrame = null;
+
+  function paintMap() {
+    const { frame, preview, display, config } = store.state;
+    if (preview?.kind === "feature") {
+      paintBytes(mapCanvas, featureMap(preview.name, 100), 100, lutFor({ multiclass: false, discretize: display.discretize }));
+      showLabel(`Input feature ${FEATURE_LABELS[preview.name] ?? preview.name}`);
+      return;
+    }
+    if (!frame) return;
+    paintBytes(mapCanvas, frame.map, frame.resolution, lutFor({ multiclass: frame.multiclass, discretize: display.discretize }));
+    showLabel(frame.inspected !== null && config ? neuronName(frame.inspected, config.network_shape) : "");
+    if (frame !== lastFrame) {
+      lastFrame = frame;
+      framesPainted += 1;
+      mapBox.dataset.framesRendered = String(framesPainted);
+      mapBox.dataset.frameEpoch = String(frame.epoch);
+      mapBox.dataset.painted = frame.inspected === null ? "output" : "neuron";
+    }
+  }
+
+  function showLabel(text) {
+    label.hidden = !text;
+    label.textContent = text;
+  }
+
+  function paintPoints() {
+    const { data, display, config } = store.state;
+    const size = mapBox.clientWidth;
+    const ratio = window.devicePixelRatio || 1;
+    pointsCanvas.width = Math.round(size * ratio);
+    pointsCanvas.height = Math.round(size * ratio);
+    const ctx = pointsCanvas.getContext("2d");
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, size, size);
+    if (!data || !config) return;
+    const multiclass = config.problem === "multiclass";
+    const radius = Math.max(2.2, size / 95);
+    const draw = (points, outline) => {
+      ctx.strokeStyle = outline;
+      ctx.lineWidth = 1;
+      for (const [x, y, value] of points) {
+        if (Math.abs(x) > 6 || Math.abs(y) > 6) continue; // as the original: trained on, not drawn
+        const [px, py] = toPixels(x, y, size);
+        ctx.beginPath();
+        ctx.arc(px, py, radius, 0, 2 * Math.PI);
+        ctx.fillStyle = pointColour(value, multiclass);
+        ctx.fill();
+        ctx.stroke();
+      }
+    };
+    draw(data.train, "#ffffff");
+    if (display.showTestData) draw(data.test, "#1f2328");
+    pointsCanvas.dataset.points = String(data.train.length + (display.showTestData ? data.test.length : 0));
+  }
+
+  function renderLegend() {
+    const { config } = store.state;
+    if (!config) return;
+    const multiclass = config.problem === "multiclass";
+    legendScale.hidden = multiclass;
+    legendClasses.hidden = !multiclass;
+    if (multiclass) {
+      legendClasses.replaceChildren(...CLASS_COLORS.slice(0, config.num_classes).map((colour, k) => {
+        const item = document.createElement("li");
+        const swatch = document.createElement("span");
+        swatch.className = "swatch";
+        swatch.style.background = colour;
+        item.append(swatch, `Class ${k + 1}`);
+        return item;
+      }));
+    }
+    mapBox.setAttribute("aria-label", `${labelOf("problem", config.problem)} output map`);
+  }
+
+  store.on(["frame", "preview"], () => requestRender(paintMap));
+  store.on("display", () => {
+    requestRender(paintMap);
+    requestRender(paintPoints);
+  });
+  store.on(["data", "config"], () => requestRender(paintPoints));
+  store.on("config", () => renderLegend());
+  store.on("diverged", (value) => { diverged.hidden = !value; });
+  new ResizeObserver(() => requestRender(paintPoints)).observe(mapBox);
+}
