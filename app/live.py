@@ -32,7 +32,7 @@ def websocket(ws: Any) -> None:
         return
     try:
         Session(ws, limits, registry.shutting_down).serve()
-    except ConnectionClosed:
+    except (ConnectionClosed, ConnectionError):  # the tab went away (a broken pipe, a reset)
         pass
     except Exception:  # a bug ends this session only; the page reconnects
         log.exception("session failed")

@@ -1,0 +1,291 @@
+"""The protocol over a real websocket: first messages, every message type, the frame layout checked
+against an engine run, live learning-rate changes, reset, weight editing, inspection, divergence."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+import engine
+from app import protocol
+from ws_client import Frame, types
+
+SIX_BY_EIGHT = {"features": ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"],
+                "network_shape": [8] * 6}
+
+
+def assert_matches_run(frame: Frame, run: engine.Run) -> None:
+    """Every part of a frame equals what the engine run holds."""
+    grids = run.grids()
+    assert frame.sizes == tuple(run.layer_sizes)
+    assert frame.epoch == run.epoch
+    np.testing.assert_array_equal(frame.params, run.model.params.astype(np.float32))
+    np.testing.assert_array_equal(frame.main, grids.output)
+    np.testing.assert_array_equal(frame.thumbnails, grids.thumbnails(10))
+
+
+def all_finite(message) -> bool:
+    numbers = [v for v in message.values() if isinstance(v, float)]
+    return all(math.isfinite(v) for v in numbers)
+
+
+# -- connecting ---------------------------------------------------------------------------------
+
+def test_first_messages_greet_with_options_limits_and_a_default_session(connect, client):
+    c = connect()
+    assert c.hello["protocol"] == 1
+    assert c.hello["options"] == client.get("/api/options").json
+    assert c.hello["limits"] == {"max_epochs_per_frame": 100, "frames_per_second": 30, "max_message_bytes": 65536,
+                                 "max_sessions": 100, "resolution": 100, "thumbnail": 10}
+    assert c.state == {"type": "state", "config": engine.validate(), "playing": False, "epoch": 0,
+                       "epochs_per_frame": 1, "diverged": False, "inspect": None}
+    assert c.metrics["epoch"] == 0 and c.metrics["diverged"] is False and all_finite(c.metrics)
+
+
+def test_data_message_lists_rounded_points_with_labels(connect):
+    c = connect()
+    run = engine.Run()
+    assert len(c.data["train"]) == len(run.data.train_xy) == 250 and len(c.data["test"]) == 250
+    x, y, label = c.data["train"][0]
+    assert (x, y) == (round(run.data.train_xy[0, 0], 4), round(run.data.train_xy[0, 1], 4))
+    assert {row[2] for row in c.data["train"] + c.data["test"]} == {-1, 1}
+
+
+def test_first_frame_is_a_fresh_page_loads_network(connect):
+    c = connect()
+    frame = c.frame
+    assert (frame.version, frame.flags, frame.resolution, frame.thumbnail, frame.inspected) == (1, 0, 100, 10, 0xFFFF)
+    assert frame.size == protocol.frame_size(frame.sizes) == 10_724
+    assert_matches_run(frame, engine.Run())
+
+
+def test_frame_for_the_largest_page_network_is_under_20_kb(connect):
+    c = connect()
+    answer = c.answer("configure", config=SIX_BY_EIGHT)
+    frame = answer[-1]
+    assert frame.sizes == (7, 8, 8, 8, 8, 8, 8, 1)
+    assert frame.size == 16_564 <= 20_000
+    assert_matches_run(frame, engine.Run(SIX_BY_EIGHT))
+
+
+# -- configure ----------------------------------------------------------------------------------
+
+def test_configure_answers_state_data_metrics_frame_when_data_changes(connect):
+    c = connect()
+    answer = c.answer("configure", config={"dataset": "spiral", "noise": 20})
+    assert types(answer) == ["state", "data", "metrics", "frame"]
+    assert answer[0]["config"]["dataset"] == "spiral" and answer[0]["config"]["noise"] == 20
+    run = engine.Run({"dataset": "spiral", "noise": 20})
+    assert answer[1]["train"][0][:2] == [round(v, 4) for v in run.data.train_xy[0]]
+    assert_matches_run(answer[-1], run)
+
+
+def test_configure_of_the_network_only_sends_no_data(connect):
+    c = connect()
+    answer = c.answer("configure", config={"network_shape": [3], "activation": "relu"})
+    assert types(answer) == ["state", "metrics", "frame"]
+    assert_matches_run(answer[-1], engine.Run({"network_shape": [3], "activation": "relu"}))
+
+
+def test_configure_merges_into_the_current_config(connect):
+    c = connect()
+    c.answer("configure", config={"noise": 10})
+    answer = c.answer("configure", config={"batch_size": 5})
+    assert answer[0]["config"]["noise"] == 10 and answer[0]["config"]["batch_size"] == 5
+
+
+def test_learning_rate_applies_live_without_reset(connect):
+    c = connect()
+    c.answer("set_speed", epochs_per_frame=3)
+    c.send("play")
+    before = c.until_frame(lambda f: f.epoch >= 9)
+    weights_before = before.params.copy()
+    answer = c.answer("configure", config={"learning_rate": 0.3})
+    state = next(m for m in answer if isinstance(m, dict) and m["type"] == "state")
+    assert state["playing"] is True and state["config"]["learning_rate"] == 0.3
+    assert state["epoch"] >= before.epoch and "data" not in types(answer)
+    later = c.until_frame(lambda f: f.epoch >= state["epoch"] + 6)
+    assert not np.array_equal(later.params, weights_before)
+    assert all(m["epoch"] >= before.epoch for m in c.log if isinstance(m, dict) and m["type"] == "metrics"
+               and c.log.index(m) > c.log.index(before))
+
+
+def test_a_new_network_pauses_as_the_playground_does(connect):
+    c = connect()
+    c.send("play")
+    c.until_frame(lambda f: f.epoch >= 2)
+    answer = c.answer("configure", config={"activation": "relu"})
+    state = answer[[i for i, t in enumerate(types(answer)) if t == "state"][-1]]
+    assert state["playing"] is False and state["epoch"] == 0
+    assert answer[-1].epoch == 0
+
+
+# -- play, pause, step, speed -------------------------------------------------------------------
+
+def test_play_sends_paced_frames_each_after_metrics_of_the_same_epoch(connect):
+    c = connect()
+    assert c.answer("play")[-1]["playing"] is True
+    frames = [c.until_frame() for _ in range(8)]
+    epochs = [f.epoch for f in frames]
+    assert epochs == sorted(epochs) and epochs[-1] > epochs[0]
+    for i, message in enumerate(c.log):
+        if isinstance(message, Frame) and i > 0:
+            assert c.log[i - 1]["type"] == "metrics" and c.log[i - 1]["epoch"] == message.epoch
+
+
+def test_pause_stops_training(connect):
+    c = connect()
+    c.send("play")
+    c.until_frame(lambda f: f.epoch >= 3)
+    state = c.answer("pause")[-1]
+    assert state["playing"] is False
+    paused_at = state["epoch"]
+    # Nothing trains while paused: one step later the epoch is exactly one more.
+    answer = c.answer("step")
+    assert answer[-1].epoch == paused_at + 1
+
+
+def test_step_trains_that_many_epochs_and_answers_state_metrics_frame(connect):
+    c = connect()
+    answer = c.answer("step", epochs=5)
+    assert types(answer) == ["state", "metrics", "frame"]
+    assert answer[0]["epoch"] == answer[1]["epoch"] == answer[2].epoch == 5
+    run = engine.Run()
+    run.step(5)
+    assert_matches_run(answer[-1], run)
+    assert c.answer("step")[-1].epoch == 6
+
+
+def test_a_long_step_is_trained_in_slices_and_answered_at_the_end(connect):
+    c = connect()
+    c.answer("configure", config=SIX_BY_EIGHT)
+    c.send("step", epochs=300)
+    state = c.until_type("state")
+    assert state["epoch"] == 300 and state["playing"] is False
+    assert c.expect("metrics")["epoch"] == 300 and c.expect_frame().epoch == 300
+
+
+def test_set_speed_sets_epochs_per_frame(connect):
+    c = connect()
+    assert c.answer("set_speed", epochs_per_frame=4)[-1]["epochs_per_frame"] == 4
+    c.send("play")
+    first = c.until_frame(lambda f: f.epoch > 0)
+    second = c.until_frame()
+    assert first.epoch % 4 == 0 and second.epoch - first.epoch == 4
+
+
+# -- reset, regenerate --------------------------------------------------------------------------
+
+def test_reset_draws_the_next_weights_and_goes_back_to_epoch_zero(connect):
+    c = connect()
+    c.send("play")
+    c.until_frame(lambda f: f.epoch >= 3)
+    answer = c.answer("reset")
+    assert types(answer)[-3:] == ["state", "metrics", "frame"]
+    state = answer[-3]
+    assert state["playing"] is False and state["epoch"] == 0 and answer[-2]["epoch"] == 0
+    run = engine.Run()
+    run.reset()
+    assert_matches_run(answer[-1], run)
+    assert not np.array_equal(answer[-1].params, engine.Run().model.params.astype(np.float32))
+
+
+def test_regenerate_makes_new_data_and_keeps_the_weights(connect):
+    c = connect()
+    first = c.frame
+    answer = c.answer("regenerate")
+    assert types(answer) == ["state", "data", "metrics", "frame"]
+    assert answer[0]["config"]["seed"] != "0.12345"
+    assert answer[1]["train"] != c.log[2]["train"]
+    np.testing.assert_array_equal(answer[-1].params, first.params)
+
+
+# -- editing weights, inspecting ----------------------------------------------------------------
+
+def test_set_weight_changes_that_weight_and_the_output_map(connect):
+    c = connect()
+    answer = c.answer("set_weight", layer=2, **{"from": 1, "to": 0}, value=-4.5)
+    assert types(answer) == ["metrics", "frame"]
+    frame = answer[-1]
+    run = engine.Run()
+    run.set_weight(2, 1, 0, -4.5)
+    assert_matches_run(frame, run)
+    # Output layer: 1 row of [bias, w0, w1]; it starts after 4·3 + 2·5 parameters.
+    assert frame.params[12 + 10 + 2] == np.float32(-4.5)
+    assert not np.array_equal(frame.main, c.log[4].main)
+
+
+def test_set_bias_changes_that_bias_and_the_output_map(connect):
+    c = connect()
+    frame = c.answer("set_bias", layer=2, node=0, value=3.0)[-1]
+    assert frame.params[22] == np.float32(3.0)
+    assert frame.main.mean() > c.log[4].main.mean() + 50  # the map turns blue
+
+
+def test_inspect_sends_a_neurons_full_map_and_null_returns_to_the_output(connect):
+    c = connect()
+    frame = c.answer("inspect", neuron=5)[-1]
+    assert frame.flags & 2 and frame.inspected == 5
+    np.testing.assert_array_equal(frame.main, engine.Run().grids().neurons[5])
+    frame = c.answer("inspect", neuron=None)[-1]
+    assert not frame.flags & 2 and frame.inspected == 0xFFFF
+    np.testing.assert_array_equal(frame.main, engine.Run().grids().output)
+
+
+def test_multiclass_frames_carry_the_multiclass_flag(connect):
+    c = connect()
+    config = {"problem": "multiclass", "num_classes": 4}
+    answer = c.answer("configure", config=config)
+    assert answer[0]["config"]["dataset"] == "multi-spiral"
+    assert {row[2] for row in answer[1]["train"]} == {0, 1, 2, 3}
+    frame = answer[-1]
+    assert frame.flags & 1 and frame.sizes[-1] == 4
+    assert_matches_run(frame, engine.Run(config))
+
+
+# -- divergence ---------------------------------------------------------------------------------
+
+DIVERGING = {"problem": "regression", "dataset": "reg-plane", "learning_rate": 10, "activation": "relu",
+             "network_shape": [8, 8]}
+
+
+def test_divergence_pauses_reports_and_sends_only_finite_numbers(connect):
+    c = connect()
+    c.answer("configure", config=DIVERGING)
+    c.answer("set_speed", epochs_per_frame=5)
+    c.send("play")
+    state = c.until_type("state", diverged=True)
+    assert state["playing"] is False
+    metrics = c.expect("metrics")
+    frame = c.expect_frame()
+    assert metrics["diverged"] is True and all_finite(metrics)
+    assert frame.flags & 4 and np.isfinite(frame.params).all()
+    for message in c.log:
+        if isinstance(message, dict) and message["type"] == "metrics":
+            assert all_finite(message)
+    error = c.answer("play")[-1]
+    assert error["type"] == "error" and error["request"] == "play" and error["errors"][0].startswith("play:")
+    answer = c.answer("reset")
+    assert answer[-3]["diverged"] is False and not answer[-1].flags & 4
+
+
+def test_changing_to_a_new_network_clears_divergence(connect):
+    c = connect()
+    c.answer("configure", config=DIVERGING)
+    c.answer("step", epochs=50)
+    assert c.state["diverged"] is True
+    answer = c.answer("configure", config={"learning_rate": 0.01, "activation": "tanh"})
+    assert answer[0]["diverged"] is False and answer[1]["diverged"] is False
+
+
+def test_json_text_never_contains_non_finite_numbers(connect):
+    c = connect()
+    c.answer("configure", config=DIVERGING)
+    c.answer("step", epochs=50)
+    raw = c.ws
+    raw.send(json.dumps({"type": "configure", "config": {}}))
+    opcode, payload = raw.recv_data()
+    assert b"NaN" not in payload and b"Infinity" not in payload

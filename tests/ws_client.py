@@ -1,0 +1,155 @@
+"""A websocket test client for the playground protocol: reads typed messages, waits on conditions
+with timeouts, and decodes binary frames independently of app/protocol.py."""
+
+from __future__ import annotations
+
+import json
+import struct
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import websocket
+
+TIMEOUT = 10.0
+
+
+@dataclass
+class Frame:
+    version: int
+    flags: int
+    resolution: int
+    epoch: int
+    thumbnail: int
+    inspected: int
+    sizes: tuple[int, ...]
+    params: np.ndarray  # float32, the frame's parameter layout
+    main: np.ndarray  # (D·D,) uint8
+    thumbnails: np.ndarray  # (hidden, T·T) uint8
+    size: int
+
+
+def decode_frame(data: bytes) -> Frame:
+    """Parse a frame as docs/protocol.md describes it; asserts that nothing is left over."""
+    version, flags, resolution, epoch, thumb, inspected, n = struct.unpack_from("<BBHIHHH", data, 0)
+    sizes = struct.unpack_from(f"<{n}H", data, 14)
+    offset = 14 + 2 * n
+    assert data[offset:offset + (-offset % 4)] == b"\0" * (-offset % 4), "padding must be zero bytes"
+    offset += -offset % 4
+    count = sum(b * (a + 1) for a, b in zip(sizes[:-1], sizes[1:]))
+    params = np.frombuffer(data, "<f4", count, offset)
+    offset += 4 * count
+    main = np.frombuffer(data, np.uint8, resolution * resolution, offset)
+    offset += resolution * resolution
+    hidden = sum(sizes[1:-1])
+    thumbs = np.frombuffer(data, np.uint8, hidden * thumb * thumb, offset).reshape(hidden, thumb * thumb)
+    offset += hidden * thumb * thumb
+    assert offset == len(data), f"frame has {len(data) - offset} bytes too many"
+    return Frame(version, flags, resolution, epoch, thumb, inspected, sizes, params, main, thumbs, len(data))
+
+
+class Closed(Exception):
+    """The server closed the connection: its close code and reason."""
+
+    def __init__(self, code: int | None, reason: str):
+        super().__init__(f"closed by the server: {code} {reason}")
+        self.code, self.reason = code, reason
+
+
+class Client:
+    """One websocket connection. `greet` reads hello, state, data, metrics and the first frame."""
+
+    def __init__(self, url: str, greet: bool = True, timeout: float = TIMEOUT):
+        self.ws = websocket.create_connection(url, timeout=timeout)
+        self.log: list[Any] = []
+        if greet:
+            self.hello = self.expect("hello")
+            self.state = self.expect("state")
+            self.data = self.expect("data")
+            self.metrics = self.expect("metrics")
+            self.frame = self.expect_frame()
+
+    def send(self, kind: str, **fields: Any) -> None:
+        self.ws.send(json.dumps({"type": kind, **fields}))
+
+    def send_raw(self, text: str | bytes) -> None:
+        if isinstance(text, bytes):
+            self.ws.send_binary(text)
+        else:
+            self.ws.send(text)
+
+    def recv(self) -> dict | Frame:
+        """The next message: a dict for JSON, a Frame for binary. Tracks the latest state."""
+        opcode, payload = self.ws.recv_data()
+        if opcode == websocket.ABNF.OPCODE_CLOSE:
+            code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
+            raise Closed(code, payload[2:].decode("utf-8", "replace"))
+        if opcode == websocket.ABNF.OPCODE_BINARY:
+            message: dict | Frame = decode_frame(payload)
+            self.frame = message
+        else:
+            message = json.loads(payload)
+            assert isinstance(message, dict) and "type" in message, message
+            if message["type"] in ("state", "metrics"):
+                setattr(self, message["type"], message)
+        self.log.append(message)
+        return message
+
+    def expect(self, kind: str) -> dict:
+        """The next message, which must be of this type."""
+        message = self.recv()
+        got = "frame" if isinstance(message, Frame) else message["type"]
+        assert got == kind, f"expected {kind}, got {message}"
+        return message
+
+    def expect_frame(self) -> Frame:
+        message = self.recv()
+        assert isinstance(message, Frame), f"expected a frame, got {message}"
+        return message
+
+    def until(self, predicate: Callable[[Any], bool], timeout: float = TIMEOUT) -> Any:
+        """Read until a message satisfies `predicate`; fail after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            message = self.recv()
+            if predicate(message):
+                return message
+        raise AssertionError(f"no matching message within {timeout} s; last: {self.log[-3:]}")
+
+    def until_type(self, kind: str, timeout: float = TIMEOUT, **match: Any) -> dict:
+        return self.until(lambda m: isinstance(m, dict) and m["type"] == kind
+                          and all(m.get(k) == v for k, v in match.items()), timeout)
+
+    def until_frame(self, predicate: Callable[[Frame], bool] = lambda f: True, timeout: float = TIMEOUT) -> Frame:
+        return self.until(lambda m: isinstance(m, Frame) and predicate(m), timeout)
+
+    def answer(self, kind: str, **fields: Any) -> list[Any]:
+        """Send a message and collect its answer: everything up to and including its frame (or
+        its state / error for messages answered without a frame)."""
+        self.send(kind, **fields)
+        start = len(self.log)
+        ends = {"play", "pause", "set_speed"}
+        self.until(lambda m: isinstance(m, Frame) or (isinstance(m, dict) and (
+            m["type"] == "error" or (kind in ends and m["type"] == "state"))))
+        return self.log[start:]
+
+    def closed(self, timeout: float = TIMEOUT) -> Closed:
+        """Read until the server closes the connection; returns the close code and reason."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                self.recv()
+            except Closed as closed:
+                return closed
+        raise AssertionError(f"the server did not close within {timeout} s")
+
+    def close(self) -> None:
+        try:
+            self.ws.close(timeout=1)
+        except (websocket.WebSocketException, OSError):
+            pass
+
+
+def types(messages: list[Any]) -> list[str]:
+    return ["frame" if isinstance(m, Frame) else m["type"] for m in messages]
