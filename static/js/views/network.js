@@ -269,7 +269,7 @@ export function mountNetwork(root, store, session) {
 
   function showHover(target) {
     const value = valueOf(target);
-    if (value === null) return;
+    if (value === null || editor.isOpen) return;
     hovercard.textContent = `${describe(target)}: ${value.toFixed(3)}. Click to edit.`;
     hovercard.hidden = false;
     hovercard.style.left = `${Math.min(target.x + 14, panel.clientWidth - hovercard.offsetWidth - 6)}px`;

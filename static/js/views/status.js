@@ -53,6 +53,11 @@ export function mountStatus(root, store) {
   store.on("playing", (playing) => {
     app.dataset.playing = String(playing);
   });
+  let framesReceived = 0;
+  store.on("frame", () => {
+    framesReceived += 1;
+    app.dataset.framesReceived = String(framesReceived);
+  });
   store.on("diverged", (diverged) => {
     app.dataset.diverged = String(diverged);
   });

@@ -1,0 +1,89 @@
+"""Helpers for driving the playground page in browser tests: waiting for it to be ready, reading
+the settings the server confirmed (the URL hash is written only from the server's `state`), and
+fingerprints of what the big map shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote
+
+from playwright.sync_api import Page
+
+APP = "[data-app]"
+MAP = "[data-map]"
+
+
+def open_page(page: Page, base_url: str, hash_: str = "") -> Page:
+    """Load the page (with an optional hash) and wait until the session is live and painted."""
+    page.goto(f"{base_url}/" + (f"#{hash_}" if hash_ else ""))
+    wait_ready(page)
+    return page
+
+
+def wait_ready(page: Page) -> None:
+    page.wait_for_selector(f"{APP}[data-connection=open]")
+    page.wait_for_function("Number(document.querySelector('[data-map]').dataset.framesRendered) > 0")
+    page.wait_for_function("location.hash.includes('network_shape=')")
+    page.wait_for_function("document.querySelectorAll('[data-network] [data-node]').length > 0")
+
+
+def settings(page: Page) -> dict[str, str]:
+    """The URL hash as a dict (what the server last confirmed, plus display settings)."""
+    text = page.evaluate("location.hash").lstrip("#")
+    return {k: unquote(v) for k, _, v in (part.partition("=") for part in text.split("&") if part)}
+
+
+def wait_setting(page: Page, key: str, value: str) -> None:
+    """Wait until the hash (the server's confirmed state) holds key=value."""
+    page.wait_for_function(
+        """([key, value]) => new URLSearchParams(location.hash.slice(1)).get(key) === value""",
+        arg=[key, value])
+
+
+def epoch(page: Page) -> int:
+    return int(page.get_attribute(APP, "data-epoch") or 0)
+
+
+def frames_rendered(page: Page) -> int:
+    return int(page.get_attribute(MAP, "data-frames-rendered") or 0)
+
+
+def wait_new_frame(page: Page, after: int) -> None:
+    page.wait_for_function(
+        "n => Number(document.querySelector('[data-map]').dataset.framesRendered) > n", arg=after)
+
+
+def map_fingerprint(page: Page) -> str:
+    """A short digest of the big map's pixels (changes when what it shows changes)."""
+    return page.evaluate(
+        """() => {
+            const c = document.querySelector('[data-map-canvas]');
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let h = 2166136261;
+            for (let i = 0; i < d.length; i++) { h ^= d[i]; h = Math.imul(h, 16777619); }
+            return (h >>> 0).toString(16);
+        }""")
+
+
+def map_colours(page: Page) -> int:
+    """How many distinct colours the big map shows."""
+    return page.evaluate(
+        """() => {
+            const c = document.querySelector('[data-map-canvas]');
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            const seen = new Set();
+            for (let i = 0; i < d.length; i += 4) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+            return seen.size;
+        }""")
+
+
+def loss(page: Page, which: str) -> float:
+    return float(page.text_content(f"[data-metric={which}_loss]"))
+
+
+def shot(page: Page, output_path: str, name: str, full_page: bool = True) -> Path:
+    """Save a screenshot as a test artefact under test-results/."""
+    path = Path(output_path) / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
