@@ -71,6 +71,12 @@ class TanhSquare(Head):
                 partial(np.multiply, z, z, scratch), partial(np.subtract, const(1.0, z), scratch, scratch),
                 partial(np.multiply, delta, scratch, delta)]
 
+    def delta_ops(self, a, target, delta, derivative):
+        """dL/dz = (a − y)·f'(z) when a = tanh(z) and f'(z) are already computed (the trainer
+        does both together with tanh hidden layers, saving two calls per update)."""
+        a, target, delta, derivative = flat(a), flat(target), flat(delta), flat(derivative)
+        return [partial(np.subtract, a, target, delta), partial(np.multiply, delta, derivative, delta)]
+
     def predict(self, z):
         return np.tanh(z)
 

@@ -179,19 +179,27 @@ class Trainer:
         buf, layout, act = self._buffers[width], self.layout, self.activation
         last = layout.num_layers - 1
         sources = [x] + [buf.a[layout.block(l)] for l in range(last)]
+        out = layout.out_rows(last)
+        # A tanh output under squared error with tanh hidden layers: its derivative 1 − a² is
+        # computed in the same call as the hidden layers' (the playground's default network).
+        shared = (self.head.loss_name == "half_square" and self.head.output == act.name and last > 0
+                  and not act.needs_z and not act.linear)
         ops: list[Op] = []
         for l, w in enumerate(self.weights):
             rows = layout.out_rows(l)
+            scratch = buf.scratch[:rows.stop - rows.start]
             if l < last:
                 ops.append(partial(np.dot, w, sources[l], buf.z[rows]))
-                ops += act.forward_ops(buf.z[rows], buf.a[rows], buf.scratch[:rows.stop - rows.start])
+                ops += act.forward_ops(buf.z[rows], buf.a[rows], scratch)
             else:
                 ops.append(partial(np.dot, w, sources[l], buf.a[rows]))
-                ops += self.head.train_ops(buf.a[rows], y, buf.delta[rows],
-                                           buf.scratch[:rows.stop - rows.start])
-        span = layout.hidden_span()
+                ops += (act.forward_ops(buf.a[rows], buf.a[rows], scratch) if shared else
+                        self.head.train_ops(buf.a[rows], y, buf.delta[rows], scratch))
+        span = slice(0, layout.rows) if shared else layout.hidden_span()
         if last > 0 and not act.linear:
             ops += act.derivative_ops(buf.z[span], buf.a[span], buf.deriv[span])
+        if shared:
+            ops += self.head.delta_ops(buf.a[out], y, buf.delta[out], buf.deriv[out])
         for l in range(last, -1, -1):
             rows = layout.out_rows(l)
             ops.append(partial(np.dot, buf.delta[rows], sources[l].T, self.grads[l]))
