@@ -86,9 +86,9 @@ function readLegacy(map, out) {
 }
 
 /** Config values from our own keys, typed by the defaults the server announced. */
-function readOwn(map, defaults, config) {
+function readOwn(map, defaults, config, skip) {
   for (const [key, fallback] of Object.entries(defaults)) {
-    if (!map.has(key)) continue;
+    if (!map.has(key) || skip.has(key)) continue;
     const text = map.get(key);
     if (Array.isArray(fallback)) {
       const items = list(text);
@@ -114,7 +114,8 @@ export function parseHash(hash, options) {
   const out = { config: {}, display: {}, speed: null, hidden: new Set(), hideText: false, legacy: false };
   out.legacy = [...map.keys()].some((key) => LEGACY_ONLY.has(key));
   if (out.legacy) readLegacy(map, out);
-  readOwn(map, options.defaults, out.config);
+  // In an original link `dataset` is the classification set even when the problem is regression.
+  readOwn(map, options.defaults, out.config, out.legacy ? new Set(["dataset"]) : new Set());
   for (const [key, value] of map) {
     if (key.endsWith(HIDE_SUFFIX) && value === "true") out.hidden.add(key.slice(0, -HIDE_SUFFIX.length));
   }
@@ -152,10 +153,12 @@ export function completeConfig(partial, options) {
     const known = config.features.filter((f) => options.features.includes(f));
     config.features = known.length ? options.features.filter((f) => known.includes(f)) : [...options.defaults.features];
   }
+  // As the server does when the problem changes: a dataset or loss the link does not name (or
+  // names wrongly) is the problem's first (multi-class links get softmax cross-entropy).
   const datasets = options.dataset[config.problem] ?? [];
-  if (!datasets.includes(config.dataset)) config.dataset = datasets[0];
+  if (!("dataset" in partial) || !datasets.includes(config.dataset)) config.dataset = datasets[0];
   const losses = options.loss[config.problem] ?? [];
-  if (!losses.includes(config.loss)) config.loss = losses[0];
+  if (!("loss" in partial) || !losses.includes(config.loss)) config.loss = losses[0];
   return config;
 }
 

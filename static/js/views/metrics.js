@@ -28,7 +28,14 @@ export function mountMetrics(root, store) {
     const ctx = chart.getContext("2d");
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, width, height);
-    if (!history.latest) return;
+    if (!history.latest || history.latest.epoch === 0) {
+      ctx.fillStyle = "#9aa3ab";
+      ctx.font = "12px system-ui, sans-serif";
+      ctx.textAlign = "center";
+      ctx.fillText("The loss curve appears as it trains", width / 2, height / 2 + 4);
+      chart.dataset.points = "0";
+      return;
+    }
     let top = 0;
     history.forEach((_, train, test) => { top = Math.max(top, train, test); });
     top = top > 0 ? top : 1;
