@@ -15,13 +15,12 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from .live import WEBSOCKET
 
-CLOSE_WAIT = 1.0  # seconds to wait for the client's answer to our close frame
-
 
 class EndWebsocketResponses:
-    """WSGI middleware: once a websocket has ended, let the client's close frame arrive, shut the
-    socket down and tell Werkzeug the connection is gone (ConnectionAbortedError, which it treats
-    as a dropped client), so it neither writes a response nor waits for another request."""
+    """WSGI middleware: once a websocket has ended (app/live.py has waited for the client's close
+    frame), shut the socket down and tell Werkzeug the connection is gone (ConnectionAbortedError,
+    which it treats as a dropped client), so it neither writes a response nor waits for another
+    request on the socket."""
 
     def __init__(self, app: Callable[..., Iterable[bytes]]):
         self.app = app
@@ -33,7 +32,6 @@ class EndWebsocketResponses:
             return response
         if hasattr(response, "close"):
             response.close()
-        ws.thread.join(timeout=CLOSE_WAIT)  # simple-websocket's reader ends on the close reply
         try:
             raw.shutdown(socket.SHUT_RDWR)
         except OSError:

@@ -4,6 +4,7 @@ its own `Session` until the tab closes or the server shuts down."""
 from __future__ import annotations
 
 import logging
+import socket
 from typing import Any
 
 from flask import Blueprint, current_app, request
@@ -19,6 +20,7 @@ sock = Sock()
 log = logging.getLogger(__name__)
 
 WEBSOCKET = "playground.websocket"  # environ key read by devserver.EndWebsocketResponses
+CLOSE_WAIT = 0.5  # seconds to wait for the client's answer to our close frame
 
 
 @sock.route("/ws", bp=bp)
@@ -29,6 +31,7 @@ def websocket(ws: Any) -> None:
     limits: Limits = current_app.config["PLAYGROUND_LIMITS"]
     if not registry.admit():
         refuse(ws, limits, registry.shutting_down.is_set())
+        finish(ws)
         return
     try:
         Session(ws, limits, registry.shutting_down).serve()
@@ -38,6 +41,7 @@ def websocket(ws: Any) -> None:
         log.exception("session failed")
         close(ws, 1011, "internal error")
     finally:
+        finish(ws)
         registry.leave()
 
 
@@ -60,3 +64,15 @@ def close(ws: Any, code: int, reason: str) -> None:
         ws.close(reason=code, message=reason)
     except ConnectionClosed:
         pass
+
+
+def finish(ws: Any) -> None:
+    """End simple-websocket's reader thread now: it waits for the client's answer to our close
+    frame, and would otherwise sit on a socket the server has closed until its next ping."""
+    ws.thread.join(timeout=CLOSE_WAIT)
+    if ws.thread.is_alive():
+        try:
+            ws.sock.shutdown(socket.SHUT_RDWR)  # wakes the reader with end-of-file
+        except OSError:
+            pass
+        ws.thread.join(timeout=CLOSE_WAIT)

@@ -92,17 +92,17 @@ class Session:
             self.receive(self.wait_time())
             self.handle_inbox()
             started = self.clock()
-            trained = self.train_if_due()
+            paced = self.train_if_due()
             self.flush()
-            if trained:
+            if paced:
                 self.schedule(started)
         self.say_goodbye()
 
     def wait_time(self) -> float:
         """How long to wait for a message before there is work to do."""
-        if self.inbox or self.steps_left:
+        if self.inbox:
             return 0.0
-        if self.playing:
+        if self.playing or self.steps_left:
             return max(0.0, self.next_frame - self.clock())
         return IDLE_WAIT
 
@@ -148,18 +148,18 @@ class Session:
     # -- training -----------------------------------------------------------------------------
 
     def train_if_due(self) -> bool:
-        """Train a step's next slice, or a playing frame's epochs when the frame is due."""
+        """When a frame is due: train a playing frame's epochs, or a step's next slice (a long step
+        sends progress frames, paced as playing ones). True when it trained."""
+        if not (self.playing or self.steps_left) or self.clock() < self.next_frame:
+            return False
         if self.steps_left:
             done = self.train(self.steps_left)
             self.steps_left = 0 if self.run.diverged else self.steps_left - done
-            finished = not self.steps_left
-            self.out.answer(state=finished, frame=finished or self.clock() >= self.next_frame)
-            return True
-        if self.playing and self.clock() >= self.next_frame:
+            self.out.answer(state=not self.steps_left, frame=True)
+        else:
             self.train(self.epochs_per_frame)
             self.out.answer(frame=True)
-            return True
-        return False
+        return True
 
     def train(self, wanted: int) -> int:
         """Train up to `wanted` epochs within the frame budget (at least one); returns how many."""
@@ -189,12 +189,14 @@ class Session:
         self.epoch_seconds = per_epoch if not self.epoch_seconds else 0.7 * self.epoch_seconds + 0.3 * per_epoch
 
     def schedule(self, started: float) -> None:
-        """Next frame one period later (never catching up in a burst); a session whose frame took
-        longer than its budget also rests as long as it worked: at most half a core each."""
+        """Next frame one period later, on the beat while keeping up, never catching up in a burst
+        after falling behind; a frame that took longer than a whole period (a huge network) is
+        followed by a rest as long as it, so one session gets at most about half a core."""
+        period = 1.0 / self.limits.frames_per_second
+        beat = self.next_frame if started - self.next_frame < period else started
         now = self.clock()
-        worked = now - started
-        rest = worked if worked > self.limits.frame_budget else 0.0
-        self.next_frame = max(self.next_frame + 1.0 / self.limits.frames_per_second, now + rest)
+        rest = now - started if now - started > period else 0.0
+        self.next_frame = max(beat + period, now + rest)
 
     # -- sending ------------------------------------------------------------------------------
 
@@ -240,9 +242,7 @@ class Session:
         if self.run.diverged:
             raise protocol.ProtocolError(["play: the run has diverged; reset it, or change a setting "
                                           "that makes a new network"], "play")
-        if not self.playing:
-            self.playing, self.next_frame = True, self.clock()
-        self.steps_left = 0
+        self.playing, self.steps_left = True, 0  # the first frame comes when the pace allows
         self.out.answer(state=True)
 
     def on_pause(self) -> None:
@@ -253,7 +253,6 @@ class Session:
         """Pauses, then trains; the answer comes when the epochs are done (long steps in slices)."""
         self.playing = False
         self.steps_left = min(self.steps_left + epochs, protocol.MAX_STEP_EPOCHS)
-        self.next_frame = self.clock() + 1.0 / self.limits.frames_per_second
 
     def on_reset(self) -> None:
         self.run.reset()

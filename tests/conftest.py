@@ -70,11 +70,16 @@ def client(app):
 @pytest.fixture
 def connect(live_server):
     """Open websocket clients to the shared server (greeting already read); closed afterwards."""
+    yield from clients_of(live_server)
+
+
+def clients_of(server: LiveServer):
+    """A `connect(greet=True)` function for this server; its clients are closed afterwards."""
     from ws_client import Client
     opened: list[Client] = []
 
-    def open_client(url: str | None = None, greet: bool = True) -> Client:
-        client = Client(url or live_server.ws_url, greet=greet)
+    def open_client(greet: bool = True) -> Client:
+        client = Client(server.ws_url, greet=greet)
         opened.append(client)
         return client
 

@@ -11,10 +11,24 @@ import pytest
 
 import engine
 from app import protocol
+from conftest import LiveServer, clients_of
 from ws_client import Frame, types
 
 SIX_BY_EIGHT = {"features": ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"],
                 "network_shape": [8] * 6}
+
+
+@pytest.fixture(scope="module")
+def steady_server():
+    """A server whose frame budget never cuts a frame short, so epoch counts are exact even on a
+    busy machine (the budget itself is tested with its own server)."""
+    with LiveServer({"FRAME_BUDGET_MS": 2000}) as server:
+        yield server
+
+
+@pytest.fixture
+def connect(steady_server):
+    yield from clients_of(steady_server)
 
 
 def assert_matches_run(frame: Frame, run: engine.Run) -> None:
@@ -159,13 +173,29 @@ def test_step_trains_that_many_epochs_and_answers_state_metrics_frame(connect):
     assert c.answer("step")[-1].epoch == 6
 
 
-def test_a_long_step_is_trained_in_slices_and_answered_at_the_end(connect):
-    c = connect()
-    c.answer("configure", config=SIX_BY_EIGHT)
-    c.send("step", epochs=300)
-    state = c.until_type("state")
-    assert state["epoch"] == 300 and state["playing"] is False
-    assert c.expect("metrics")["epoch"] == 300 and c.expect_frame().epoch == 300
+def test_a_long_step_is_trained_in_slices_with_progress_frames_and_answered_at_the_end():
+    with LiveServer({"FRAME_BUDGET_MS": 20}) as server:
+        c = next(clients := clients_of(server))()
+        c.answer("configure", config=SIX_BY_EIGHT)
+        c.send("step", epochs=150)  # about 250 ms of training: slices of 20 ms
+        state = c.until_type("state")
+        assert state["epoch"] == 150 and state["playing"] is False
+        assert c.expect("metrics")["epoch"] == 150 and c.expect_frame().epoch == 150
+        progress = [m.epoch for m in c.log if isinstance(m, Frame) and 0 < m.epoch < 150]
+        assert progress and progress == sorted(progress)
+        next(clients, None)
+
+
+def test_the_frame_budget_cuts_a_frame_short_but_training_goes_on():
+    with LiveServer({"FRAME_BUDGET_MS": 2}) as server:
+        c = next(clients := clients_of(server))()
+        c.answer("configure", config=SIX_BY_EIGHT)
+        c.answer("set_speed", epochs_per_frame=100)  # 100 epochs of 6 × 8 take about 150 ms
+        c.send("play")
+        frames = [c.until_frame(lambda f: f.epoch > 0) for _ in range(5)]
+        steps = [b.epoch - a.epoch for a, b in zip(frames, frames[1:])]
+        assert all(0 < step < 100 for step in steps)
+        next(clients, None)
 
 
 def test_set_speed_sets_epochs_per_frame(connect):

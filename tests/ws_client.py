@@ -125,13 +125,23 @@ class Client:
         return self.until(lambda m: isinstance(m, Frame) and predicate(m), timeout)
 
     def answer(self, kind: str, **fields: Any) -> list[Any]:
-        """Send a message and collect its answer: everything up to and including its frame (or
-        its state / error for messages answered without a frame)."""
+        """Send a message and collect everything up to the end of its answer: an error; the state
+        for play, pause and set_speed; otherwise the first frame after the answer's state (frames
+        of a playing session may come before it)."""
         self.send(kind, **fields)
         start = len(self.log)
-        ends = {"play", "pause", "set_speed"}
-        self.until(lambda m: isinstance(m, Frame) or (isinstance(m, dict) and (
-            m["type"] == "error" or (kind in ends and m["type"] == "state"))))
+        state_only = kind in {"play", "pause", "set_speed"}
+        needs_state = state_only or kind in {"configure", "reset", "regenerate", "step"}
+        seen_state = False
+
+        def done(message: Any) -> bool:
+            nonlocal seen_state
+            if isinstance(message, dict):
+                seen_state |= message["type"] == "state"
+                return message["type"] == "error" or (state_only and seen_state)
+            return seen_state or not needs_state
+
+        self.until(done)
         return self.log[start:]
 
     def closed(self, timeout: float = TIMEOUT) -> Closed:

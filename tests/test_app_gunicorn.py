@@ -1,0 +1,115 @@
+"""Production serving: gunicorn with app/gunicorn_conf.py runs sessions, caps them across all its
+workers, and on SIGTERM tells every page it is going away and exits promptly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from ws_client import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Gunicorn:
+    """`gunicorn -c python:app.gunicorn_conf "app:create_app()"` on a socket bound to a free port."""
+
+    def __init__(self, **settings: str):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(128)
+        port = self.listener.getsockname()[1]
+        self.url, self.ws_url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws"
+        env = {**os.environ, **{f"PLAYGROUND_{k}": v for k, v in settings.items()}}
+        fd = self.listener.fileno()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "python:app.gunicorn_conf", "-b", f"fd://{fd}",
+             "app:create_app()"], cwd=ROOT, env=env, pass_fds=[fd],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.wait_healthy()
+
+    def health(self) -> dict:
+        with urllib.request.urlopen(self.url + "/healthz", timeout=5) as response:
+            return json.loads(response.read())
+
+    def wait_healthy(self, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                self.health()
+                return
+            except OSError:
+                assert self.process.poll() is None, self.process.stdout.read()
+                time.sleep(0.05)
+        raise AssertionError("gunicorn did not become healthy")
+
+    def stop(self) -> str:
+        """SIGTERM, wait for the exit, and return the log."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=15)
+        self.listener.close()
+        return self.process.stdout.read()
+
+
+@pytest.fixture(scope="module")
+def gunicorn():
+    server = Gunicorn(MAX_SESSIONS="3", WORKERS="2")
+    yield server
+    server.stop()
+
+
+def wait_until(condition, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.02)
+
+
+def test_a_session_trains_under_gunicorn(gunicorn):
+    c = Client(gunicorn.ws_url)
+    try:
+        c.send("step", epochs=4)
+        assert c.until_frame().epoch == 4
+    finally:
+        c.close()
+    wait_until(lambda: gunicorn.health()["seats_taken"] == 0)
+
+
+def test_the_session_cap_holds_across_all_workers(gunicorn):
+    admitted = [Client(gunicorn.ws_url) for _ in range(3)]
+    try:
+        for _ in range(4):  # each lands on either worker: every one must be refused
+            refused = Client(gunicorn.ws_url, greet=False)
+            refused.expect("hello")
+            assert refused.expect("error")["code"] == "full" and refused.closed().code == 1013
+        assert all(gunicorn.health()["seats_taken"] == 3 for _ in range(4))
+    finally:
+        for c in admitted:
+            c.close()
+    wait_until(lambda: gunicorn.health()["seats_taken"] == 0)
+
+
+def test_sigterm_says_goodbye_to_every_page_and_exits_promptly():
+    server = Gunicorn(WORKERS="2")
+    clients = [Client(server.ws_url) for _ in range(4)]
+    clients[0].send("play")
+    clients[0].until_frame(lambda f: f.epoch >= 2)
+    started = time.monotonic()
+    server.process.send_signal(signal.SIGTERM)
+    for c in clients:
+        assert c.until_type("closing", timeout=2)["reason"] == "server shutting down"
+        assert c.closed(timeout=2).code == 1001
+    assert time.monotonic() - started < 1.0
+    log = server.stop()
+    assert time.monotonic() - started < 4.0 and server.process.returncode == 0
+    assert "SIGKILL" not in log

@@ -1,0 +1,55 @@
+"""The HTTP side of the app: the page, the JSON API, settings layered from defaults, environment
+and tests, and the `playground` command line."""
+
+from __future__ import annotations
+
+import pytest
+
+import engine
+from app import cli, create_app, registry_of
+
+
+def test_the_page_is_served(client):
+    response = client.get("/")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+
+
+def test_options_lists_every_allowed_value(client):
+    assert client.get("/api/options").json == engine.options()
+
+
+def test_health_reports_ok_then_shutting_down(app, client):
+    assert client.get("/healthz").json == {"status": "ok", "sessions": 0, "seats_taken": 0, "max_sessions": 100}
+    registry_of(app).shut_down()
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json["status"] == "shutting down"
+
+
+def test_the_websocket_route_refuses_plain_http(client):
+    assert client.get("/ws").status_code == 400
+
+
+def test_settings_come_from_defaults_then_environment_then_test_config(monkeypatch):
+    assert create_app().config["MAX_SESSIONS"] == 100
+    monkeypatch.setenv("PLAYGROUND_MAX_SESSIONS", "7")
+    monkeypatch.setenv("PLAYGROUND_FRAMES_PER_SECOND", "20")
+    app = create_app()
+    assert app.config["MAX_SESSIONS"] == 7 and registry_of(app).seats.limit == 7
+    assert app.config["PLAYGROUND_LIMITS"].frames_per_second == 20
+    assert create_app({"MAX_SESSIONS": 3}).config["MAX_SESSIONS"] == 3
+
+
+def test_bad_settings_are_all_named(monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_FRAMES_PER_SECOND", "0")
+    monkeypatch.setenv("PLAYGROUND_MAX_SESSIONS", '"many"')
+    with pytest.raises(ValueError) as refused:
+        create_app()
+    assert "PLAYGROUND_FRAMES_PER_SECOND: must be a number ≥ 1" in str(refused.value)
+    assert "PLAYGROUND_MAX_SESSIONS: must be a number ≥ 1" in str(refused.value)
+
+
+def test_serve_help_lists_the_settings(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["serve", "--help"])
+    text = capsys.readouterr().out
+    assert "--production" in text and "PLAYGROUND_MAX_SESSIONS" in text and "PLAYGROUND_FRAME_BUDGET_MS" in text
