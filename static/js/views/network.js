@@ -3,62 +3,15 @@
 // live thumbnail per neuron. Hover or focus a neuron to see its full map; hover a link or bias to
 // read it; click it (or press Enter on a neuron) to type new values.
 
-import { cssOf, linkWidth, CLASS_COLORS } from "../colors.js";
+import { cssOf, linkWidth } from "../colors.js";
 import { biasOf, weightOf } from "../frame.js";
-import { FEATURE_LABELS, featureMap, lutFor, paintBytes, shrink } from "../maps.js";
+import { lutFor, paintBytes } from "../maps.js";
 import { requestRender } from "../render.js";
+import { buildDiagram, NODE } from "./diagram.js";
 import { createEditor } from "./editor.js";
-import { neuronName } from "./output.js";
 
-const SVG = "http://www.w3.org/2000/svg";
-const NODE = 36;        // a node's side, px
-const SLOT = 46;        // vertical room per node
-const HEAD = 44;        // room above the nodes for each layer's +/− controls
-const LABEL_ROOM = 58;  // room left of the inputs for their labels
-const BIAS = 8;         // the bias square's side
-const PAGE_MAX_LAYERS = 6;
+const PAGE_MAX_LAYERS = 6;  // the original's menus: 0..6 hidden layers of 1..8 neurons
 const PAGE_MAX_NEURONS = 8;
-
-function svg(tag, attrs) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
-  return el;
-}
-
-function el(tag, className, attrs = {}) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  return node;
-}
-
-function iconButton(action, label, icon, layer) {
-  const button = el("button", "mini", { type: "button", "data-action": action, "aria-label": label, "data-layer": String(layer) });
-  const mark = document.createElementNS(SVG, "svg");
-  mark.setAttribute("aria-hidden", "true");
-  mark.append(svg("use", { href: `#i-${icon}` }));
-  button.append(mark);
-  return button;
-}
-
-/** Where every node goes, for a width and a network. */
-export function layout(width, allFeatures, shape, outputs) {
-  const rows = Math.max(allFeatures.length, ...shape, outputs, 1);
-  const height = HEAD + rows * SLOT;
-  const inX = LABEL_ROOM;
-  const outX = Math.max(inX + 2 * NODE, width - NODE - 6);
-  const column = (count, x) => Array.from({ length: count }, (_, i) => ({
-    x, y: HEAD + ((rows - count) / 2 + i) * SLOT + (SLOT - NODE) / 2,
-  }));
-  const hidden = shape.map((n, l) => column(n, inX + ((l + 1) * (outX - inX)) / (shape.length + 1)));
-  return { width, height, inputs: column(allFeatures.length, inX), hidden, outputs: column(outputs, outX) };
-}
-
-function linkPath(a, b) {
-  const x1 = a.x + NODE, y1 = a.y + NODE / 2, x2 = b.x, y2 = b.y + NODE / 2;
-  const mid = (x1 + x2) / 2;
-  return `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`;
-}
 
 export function mountNetwork(root, store, session) {
   const panel = root.querySelector(".network-panel");
@@ -83,124 +36,20 @@ export function mountNetwork(root, store, session) {
     if (!state.config || !state.hello) return;
     const s = structure(state);
     const width = box.clientWidth;
-    const signature = JSON.stringify([s, width, state.config.problem, [...state.hidden]]);
+    const signature = JSON.stringify([s, width, [...state.hidden]]);
     if (built && built.signature === signature) return;
     editor.close();
-    const pos = layout(width, s.all, s.shape, s.outputs);
-    box.style.height = `${pos.height}px`;
-    const svgRoot = svg("svg", { width: pos.width, height: pos.height, class: "links", "aria-hidden": "true" });
-    const linkLayer = svg("g", { class: "link-lines" });
-    const hitLayer = svg("g", { class: "link-hits" });
-    svgRoot.append(linkLayer, hitLayer);
-    const nodes = [];
-    const links = [];
-    const biases = [];
-    const active = s.all.filter((f) => s.features.includes(f));
-    // Columns of the frame's layers: active inputs, each hidden layer, outputs.
-    const columns = [active.map((f) => pos.inputs[s.all.indexOf(f)]), ...pos.hidden, pos.outputs];
-    const names = [active.map((f) => FEATURE_LABELS[f] ?? f)];
-    s.shape.forEach((n, l) => names.push(Array.from({ length: n }, (_, i) => `neuron ${i + 1} of hidden layer ${l + 1}`)));
-    names.push(s.outputs === 1 ? ["the output"] : Array.from({ length: s.outputs }, (_, k) => `output class ${k + 1}`));
-
-    for (let l = 0; l + 1 < columns.length; l++) {
-      columns[l + 1].forEach((b, to) => {
-        columns[l].forEach((a, from) => {
-          const d = linkPath(a, b);
-          const line = svg("path", { d, class: "link", stroke: "#e8eaeb", "stroke-width": 1 });
-          const hit = svg("path", { d, class: "link-hit", "data-link": "", "data-layer": l, "data-from": from, "data-to": to });
-          linkLayer.append(line);
-          hitLayer.append(hit);
-          links.push({ line, layer: l, from, to, colour: "", width: "" });
-        });
-        const square = svg("rect", { x: b.x - BIAS - 3, y: b.y + NODE - BIAS, width: BIAS, height: BIAS, class: "bias", fill: "#e8eaeb" });
-        const hit = svg("rect", { x: b.x - BIAS - 6, y: b.y + NODE - BIAS - 3, width: BIAS + 6, height: BIAS + 6, class: "bias-hit", "data-bias": "", "data-layer": l, "data-node": to });
-        hitLayer.append(square, hit);
-        biases.push({ square, layer: l, node: to, colour: "" });
-      });
-    }
-
-    s.all.forEach((name, i) => {
-      const on = s.features.includes(name);
-      const button = el("button", `node input${on ? " on" : ""}`, {
-        type: "button", "data-node": "input", "data-feature": name, "aria-pressed": String(on),
-        "aria-label": `Input feature ${FEATURE_LABELS[name] ?? name}`, title: `${on ? "Remove" : "Use"} feature ${FEATURE_LABELS[name] ?? name}`,
-      });
-      placeNode(button, pos.inputs[i]);
-      const canvas = el("canvas");
-      paintBytes(canvas, shrink(featureMap(name, 100), 100, 10), 10, lutFor({ multiclass: false, discretize: false }));
-      const label = el("span", "node-label");
-      label.textContent = FEATURE_LABELS[name] ?? name;
-      button.append(canvas, label);
-      if (state.hidden.has("features")) button.disabled = true;
-      nodes.push(button);
-    });
-
-    const hiddenCanvases = [];
-    let index = 0;
-    s.shape.forEach((count, l) => {
-      pos.hidden[l].forEach((p, i) => {
-        const button = el("button", "node hidden", {
-          type: "button", "data-node": "hidden", "data-layer": l, "data-index": i, "data-neuron": index,
-          "aria-label": `${neuronName(index, s.shape)}: show its map; Enter to edit its weights`,
-        });
-        placeNode(button, p);
-        const canvas = el("canvas");
-        button.append(canvas);
-        hiddenCanvases.push(canvas);
-        nodes.push(button);
-        index += 1;
-      });
-      const x = pos.hidden[l][0]?.x ?? 0;
-      const controls = el("div", "layer-controls", { "data-control": "numNodes" });
-      controls.style.left = `${x + NODE / 2}px`;
-      const stepper = el("div", "stepper", { "data-control": `numNodes${l}` });
-      const plus = iconButton("add-neuron", `Add a neuron to hidden layer ${l + 1}`, "plus", l);
-      const minus = iconButton("remove-neuron", `Remove a neuron from hidden layer ${l + 1}`, "minus", l);
-      plus.disabled = count >= maxNeurons();
-      minus.disabled = count <= 1;
-      stepper.append(plus, minus);
-      const text = el("span", "layer-size");
-      text.textContent = `${count} neuron${count === 1 ? "" : "s"}`;
-      controls.append(stepper, text);
-      for (const part of [controls, stepper]) part.hidden = state.hidden.has(part.dataset.control);
-      nodes.push(controls);
-    });
-
-    let outputCanvas = null;
-    pos.outputs.forEach((p, k) => {
-      const button = el("button", "node output", {
-        type: "button", "data-node": "output", "data-index": k,
-        "aria-label": `${s.outputs === 1 ? "The output" : `Output for class ${k + 1}`}: Enter to edit its weights`,
-      });
-      placeNode(button, p);
-      if (s.outputs === 1) {
-        outputCanvas = el("canvas");
-        button.append(outputCanvas);
-      } else {
-        button.style.setProperty("--class-colour", CLASS_COLORS[k] ?? "#888");
-        button.classList.add("class-node");
-        const label = el("span", "class-label");
-        label.textContent = String(k + 1);
-        button.append(label);
-      }
-      nodes.push(button);
-    });
-
-    box.replaceChildren(svgRoot, ...nodes);
+    const diagram = buildDiagram(s, width, { maxNeurons: maxNeurons() }, state.hidden);
+    box.style.height = `${diagram.height}px`;
+    box.replaceChildren(...diagram.elements);
+    built = { signature, ...diagram };
+    box.dataset.layers = String(s.shape.length);
+    box.dataset.shape = s.shape.join(",");
     layerCount.textContent = String(s.shape.length);
     layerWord.textContent = s.shape.length === 1 ? "hidden layer" : "hidden layers";
     root.querySelector("[data-action=add-layer]").disabled = s.shape.length >= maxLayers();
     root.querySelector("[data-action=remove-layer]").disabled = s.shape.length === 0;
-    built = { signature, links, biases, hiddenCanvases, outputCanvas, names, shape: s.shape,
-      sizes: [active.length, ...s.shape, s.outputs] };
-    box.dataset.layers = String(s.shape.length);
-    box.dataset.shape = s.shape.join(",");
     paintFrame();
-  }
-
-  function placeNode(node, p) {
-    node.style.left = `${p.x}px`;
-    node.style.top = `${p.y}px`;
   }
 
   function maxLayers() {

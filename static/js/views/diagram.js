@@ -1,0 +1,205 @@
+// Building the network diagram's DOM for one network and width: where nodes go, the SVG links and
+// bias squares, the node buttons with their thumbnail canvases, and each layer's +/− controls.
+// Pure construction; network.js owns the behaviour and paints the live values into it.
+
+import { CLASS_COLORS } from "../colors.js";
+import { FEATURE_LABELS, featureMap, lutFor, paintBytes, shrink } from "../maps.js";
+import { neuronName } from "./output.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+export const NODE = 36;  // a node's side, px
+const SLOT = 46;         // vertical room per node
+const HEAD = 44;         // room above the nodes for each layer's +/− controls
+const LABEL_ROOM = 58;   // room left of the inputs for their labels
+const BIAS = 8;          // the bias square's side
+const NEUTRAL = "#e8eaeb";
+
+function svg(tag, attrs) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  return node;
+}
+
+function el(tag, className, attrs = {}) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  return node;
+}
+
+function place(node, p) {
+  node.style.left = `${p.x}px`;
+  node.style.top = `${p.y}px`;
+  return node;
+}
+
+function iconButton(action, label, icon, layer) {
+  const button = el("button", "mini", { type: "button", "data-action": action, "aria-label": label, "data-layer": String(layer) });
+  const mark = document.createElementNS(SVG, "svg");
+  mark.setAttribute("aria-hidden", "true");
+  mark.append(svg("use", { href: `#i-${icon}` }));
+  button.append(mark);
+  return button;
+}
+
+/**
+ * Where every node goes (top-left corners): inputs at the left, outputs at the right, hidden
+ * layers evenly between; each column centred vertically.
+ */
+export function layout(width, allFeatures, shape, outputs) {
+  const rows = Math.max(allFeatures.length, ...shape, outputs, 1);
+  const height = HEAD + rows * SLOT;
+  const inX = LABEL_ROOM;
+  const outX = Math.max(inX + 2 * NODE, width - NODE - 6);
+  const column = (count, x) => Array.from({ length: count }, (_, i) => ({
+    x, y: HEAD + ((rows - count) / 2 + i) * SLOT + (SLOT - NODE) / 2,
+  }));
+  const hidden = shape.map((n, l) => column(n, inX + ((l + 1) * (outX - inX)) / (shape.length + 1)));
+  return { width, height, inputs: column(allFeatures.length, inX), hidden, outputs: column(outputs, outX) };
+}
+
+function linkPath(a, b) {
+  const x1 = a.x + NODE, y1 = a.y + NODE / 2, x2 = b.x, y2 = b.y + NODE / 2;
+  const mid = (x1 + x2) / 2;
+  return `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`;
+}
+
+/** Readable names of every node of the frame's layers (active inputs, hidden, outputs). */
+function nodeNames(active, shape, outputs) {
+  return [
+    active.map((f) => FEATURE_LABELS[f] ?? f),
+    ...shape.map((n, l) => Array.from({ length: n }, (_, i) => `neuron ${i + 1} of hidden layer ${l + 1}`)),
+    outputs === 1 ? ["the output"] : Array.from({ length: outputs }, (_, k) => `output class ${k + 1}`),
+  ];
+}
+
+/** Links (a visible line and a wider invisible hit path each) and bias squares, layer by layer. */
+function buildLinks(columns, pos) {
+  const root = svg("svg", { width: pos.width, height: pos.height, class: "links", "aria-hidden": "true" });
+  const lines = svg("g", { class: "link-lines" });
+  const hits = svg("g", { class: "link-hits" });
+  root.append(lines, hits);
+  const links = [];
+  const biases = [];
+  for (let l = 0; l + 1 < columns.length; l++) {
+    columns[l + 1].forEach((b, to) => {
+      columns[l].forEach((a, from) => {
+        const d = linkPath(a, b);
+        const line = svg("path", { d, class: "link", stroke: NEUTRAL, "stroke-width": 1 });
+        lines.append(line);
+        hits.append(svg("path", { d, class: "link-hit", "data-link": "", "data-layer": l, "data-from": from, "data-to": to }));
+        links.push({ line, layer: l, from, to, colour: "", width: "" });
+      });
+      const square = svg("rect", { x: b.x - BIAS - 3, y: b.y + NODE - BIAS, width: BIAS, height: BIAS, class: "bias", fill: NEUTRAL });
+      const hit = svg("rect", { x: b.x - BIAS - 6, y: b.y + NODE - BIAS - 3, width: BIAS + 6, height: BIAS + 6,
+        class: "bias-hit", "data-bias": "", "data-layer": l, "data-node": to });
+      hits.append(square, hit);
+      biases.push({ square, layer: l, node: to, colour: "" });
+    });
+  }
+  return { root, links, biases };
+}
+
+function buildInputs(all, features, pos, locked) {
+  return all.map((name, i) => {
+    const on = features.includes(name);
+    const label = FEATURE_LABELS[name] ?? name;
+    const button = place(el("button", `node input${on ? " on" : ""}`, {
+      type: "button", "data-node": "input", "data-feature": name, "aria-pressed": String(on),
+      "aria-label": `Input feature ${label}`, title: `${on ? "Remove" : "Use"} feature ${label}`,
+    }), pos.inputs[i]);
+    const canvas = el("canvas");
+    paintBytes(canvas, shrink(featureMap(name, 100), 100, 10), 10, lutFor({ multiclass: false, discretize: false }));
+    const text = el("span", "node-label");
+    text.textContent = label;
+    button.append(canvas, text);
+    button.disabled = locked;
+    return button;
+  });
+}
+
+function layerControls(l, count, x, limits, hidden) {
+  const controls = el("div", "layer-controls", { "data-control": "numNodes" });
+  controls.style.left = `${x + NODE / 2}px`;
+  const stepper = el("div", "stepper", { "data-control": `numNodes${l}` });
+  const plus = iconButton("add-neuron", `Add a neuron to hidden layer ${l + 1}`, "plus", l);
+  const minus = iconButton("remove-neuron", `Remove a neuron from hidden layer ${l + 1}`, "minus", l);
+  plus.disabled = count >= limits.maxNeurons;
+  minus.disabled = count <= 1;
+  stepper.append(plus, minus);
+  const text = el("span", "layer-size");
+  text.textContent = `${count} neuron${count === 1 ? "" : "s"}`;
+  controls.append(stepper, text);
+  for (const part of [controls, stepper]) part.hidden = hidden.has(part.dataset.control);
+  return controls;
+}
+
+function buildHidden(shape, pos, limits, hidden) {
+  const nodes = [];
+  const canvases = [];
+  shape.forEach((count, l) => {
+    pos.hidden[l].forEach((p, i) => {
+      const neuron = canvases.length; // counting all hidden layers, as the protocol's `inspect`
+      const button = place(el("button", "node hidden", {
+        type: "button", "data-node": "hidden", "data-layer": l, "data-index": i, "data-neuron": neuron,
+        "aria-label": `${neuronName(neuron, shape)}: show its map; Enter to edit its weights`,
+      }), p);
+      const canvas = el("canvas");
+      button.append(canvas);
+      canvases.push(canvas);
+      nodes.push(button);
+    });
+    nodes.push(layerControls(l, count, pos.hidden[l][0]?.x ?? 0, limits, hidden));
+  });
+  return { nodes, canvases };
+}
+
+function buildOutputs(outputs, pos) {
+  let canvas = null;
+  const nodes = pos.outputs.map((p, k) => {
+    const button = place(el("button", "node output", {
+      type: "button", "data-node": "output", "data-index": k,
+      "aria-label": `${outputs === 1 ? "The output" : `Output for class ${k + 1}`}: Enter to edit its weights`,
+    }), p);
+    if (outputs === 1) {
+      canvas = el("canvas");
+      button.append(canvas);
+    } else {
+      button.style.setProperty("--class-colour", CLASS_COLORS[k] ?? "#888");
+      button.classList.add("class-node");
+      const label = el("span", "class-label");
+      label.textContent = String(k + 1);
+      button.append(label);
+    }
+    return button;
+  });
+  return { nodes, canvas };
+}
+
+/**
+ * The whole diagram for a network.
+ * @param {{all: string[], features: string[], shape: number[], outputs: number}} s
+ * @param {number} width
+ * @param {{maxNeurons: number}} limits
+ * @param {Set<string>} hidden  controls hidden by a classroom link
+ */
+export function buildDiagram(s, width, limits, hidden) {
+  const pos = layout(width, s.all, s.shape, s.outputs);
+  const active = s.all.filter((f) => s.features.includes(f));
+  // Columns of the frame's layers: active inputs, each hidden layer, outputs.
+  const columns = [active.map((f) => pos.inputs[s.all.indexOf(f)]), ...pos.hidden, pos.outputs];
+  const links = buildLinks(columns, pos);
+  const inputs = buildInputs(s.all, s.features, pos, hidden.has("features"));
+  const neurons = buildHidden(s.shape, pos, limits, hidden);
+  const outputs = buildOutputs(s.outputs, pos);
+  return {
+    height: pos.height,
+    elements: [links.root, ...inputs, ...neurons.nodes, ...outputs.nodes],
+    links: links.links,
+    biases: links.biases,
+    hiddenCanvases: neurons.canvases,
+    outputCanvas: outputs.canvas,
+    names: nodeNames(active, s.shape, s.outputs),
+    sizes: [active.length, ...s.shape, s.outputs],
+  };
+}
