@@ -27,6 +27,7 @@ CLOSE_WAIT = 0.5  # seconds to wait for the client's answer to our close frame
 def websocket(ws: Any) -> None:
     """One connection, one session: the session's whole life runs on this thread."""
     request.environ[WEBSOCKET] = ws
+    no_delay(ws.sock)
     registry: Registry = current_app.extensions["playground"]
     limits: Limits = current_app.config["PLAYGROUND_LIMITS"]
     if not registry.admit():
@@ -76,3 +77,12 @@ def finish(ws: Any) -> None:
         except OSError:
             pass
         ws.thread.join(timeout=CLOSE_WAIT)
+
+
+def no_delay(sock: socket.socket) -> None:
+    """Send each message at once: with Nagle's algorithm the tail of a frame that follows its
+    `metrics` message waits for the client's delayed ACK (up to 40 ms)."""
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except OSError:  # not TCP (a unix socket behind a proxy)
+        pass

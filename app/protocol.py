@@ -306,7 +306,10 @@ def frame(layer_sizes: Sequence[int], params: np.ndarray, epoch: int, main_map: 
                          min(max(epoch, 0), 0xFFFFFFFF), THUMBNAIL,
                          NO_NEURON if inspected is None else inspected, len(layer_sizes), *layer_sizes)
     padding = b"\0" * (-len(header) % 4)
-    weights = np.clip(np.nan_to_num(params, nan=0.0), -FLOAT32_MAX, FLOAT32_MAX).astype("<f4")
+    with np.errstate(over="ignore", invalid="ignore"):
+        weights = params.astype("<f4")
+    if not np.isfinite(weights).all():  # huge but finite float64 weights overflow float32
+        weights = np.clip(np.nan_to_num(params, nan=0.0), -FLOAT32_MAX, FLOAT32_MAX).astype("<f4")
     return b"".join((header, padding, weights.tobytes(), main_map.astype(np.uint8, copy=False).tobytes(),
                      thumbnails.astype(np.uint8, copy=False).tobytes()))
 
