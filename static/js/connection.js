@@ -6,6 +6,7 @@ import { decodeFrame } from "./frame.js";
 
 const RETRY_DELAYS_MS = [200, 500, 1000, 2000, 3000];
 const FULL_RETRY_MS = 5000; // the server said it is full: come back later, not at once
+const HANDSHAKE_MS = 6000;  // a handshake that hangs (a half-dead proxy, a stalled server) is retried
 
 /** The /ws address on the page's own origin (nothing ever leaves it). */
 export function socketUrl(location = window.location) {
@@ -33,13 +34,20 @@ export class Connection extends EventTarget {
     this.setStatus(this.attempt === 0 ? "connecting" : "reconnecting");
     const socket = new WebSocket(this.url);
     socket.binaryType = "arraybuffer";
+    const handshake = setTimeout(() => {
+      if (socket.readyState === WebSocket.CONNECTING) socket.close();
+    }, HANDSHAKE_MS);
     socket.addEventListener("open", () => {
+      clearTimeout(handshake);
       this.attempt = 0;
       this.full = false;
       this.setStatus("open");
     });
     socket.addEventListener("message", (event) => this.receive(event.data));
-    socket.addEventListener("close", () => this.closed(socket));
+    socket.addEventListener("close", () => {
+      clearTimeout(handshake);
+      this.closed(socket);
+    });
     this.socket = socket;
   }
 

@@ -10,7 +10,7 @@ const LABELS = {
   regularization: { none: "None", L1: "L1", L2: "L2" },
   loss: { half_square: "½ squared error", cross_entropy: "Cross-entropy" },
   optimizer: { sgd: "SGD", momentum: "Momentum", adam: "Adam" },
-  batching: { playground: "In order (as the original)", standard: "Shuffled each epoch" },
+  batching: { playground: "In order (original)", standard: "Shuffled" },
   init: { random: "Random (±0.5)", zeros: "All zero" },
   dataset: {
     circle: "Circle", xor: "Exclusive or", gauss: "Gaussian", spiral: "Spiral",

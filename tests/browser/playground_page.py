@@ -21,7 +21,12 @@ def open_page(page: Page, base_url: str, hash_: str = "") -> Page:
 
 
 def wait_ready(page: Page) -> None:
-    page.wait_for_selector(f"{APP}[data-connection=open]")
+    try:
+        page.wait_for_selector(f"{APP}[data-connection=open]")
+    except Exception as error:  # say what the page was doing instead
+        status = page.get_attribute(APP, "data-connection")
+        toast = page.text_content("[data-toast]")
+        raise AssertionError(f"the page never connected: data-connection={status!r}, toast={toast!r}") from error
     page.wait_for_function("Number(document.querySelector('[data-map]').dataset.framesRendered) > 0")
     page.wait_for_function("location.hash.includes('network_shape=')")
     page.wait_for_function("document.querySelectorAll('[data-network] [data-node]').length > 0")

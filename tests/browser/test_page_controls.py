@@ -55,6 +55,9 @@ CONTROLS = [
                       select("select[data-config=batching]", "standard")), "batching", "standard"),
     ("starting weights", steps(lambda page: page.click(".more summary"),
                                select("select[data-config=init]", "zeros")), "init", "zeros"),
+    ("seed", steps(lambda page: page.click(".more summary"),
+                   lambda page: page.fill("input[data-config=seed]", "0.50819"),
+                   lambda page: page.press("input[data-config=seed]", "Enter")), "seed", "0.50819"),
     ("show test data", lambda page: page.check("[data-display=showTestData]"), "show_test_data", "true"),
     ("discretize", lambda page: page.check("[data-display=discretize]"), "discretize", "true"),
 ]

@@ -35,6 +35,7 @@ export function speedSteps(max) {
 export function mountControls(root, store, session) {
   const selects = [...root.querySelectorAll("select[data-config]")];
   const sliders = [...root.querySelectorAll("input[type=range][data-config]")];
+  const texts = [...root.querySelectorAll("input[type=text][data-config]")];
   const speed = root.querySelector("[data-speed]");
   const datasets = root.querySelector("[data-datasets]");
   const parse = (el, value) => (el.dataset.type === "number" ? Number(value) : value);
@@ -131,8 +132,9 @@ export function mountControls(root, store, session) {
       el.classList.toggle("is-off", config.optimizer !== el.dataset.whenOptimizer);
     }
     root.querySelector("[data-control=regularizationRate] select").disabled = config.regularization === "none";
-    const seed = root.querySelector("[data-seed]");
-    if (seed) seed.textContent = config.seed;
+    for (const input of texts) {
+      if (document.activeElement !== input) input.value = String(config[input.dataset.config] ?? "");
+    }
   }
 
   function render(state) {
@@ -154,6 +156,12 @@ export function mountControls(root, store, session) {
   for (const input of sliders) {
     input.addEventListener("input", () => showSliderValue(input));
     input.addEventListener("change", () => session.configure({ [input.dataset.config]: parse(input, input.value) }));
+  }
+  for (const input of texts) {
+    input.addEventListener("change", () => {
+      const value = input.value.trim();
+      if (value) session.configure({ [input.dataset.config]: value });
+    });
   }
   speed.addEventListener("change", () => session.setSpeed(Number(speed.value)));
   datasets.addEventListener("click", (event) => {

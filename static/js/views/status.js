@@ -46,12 +46,24 @@ export function mountStatus(root, store) {
     wasOpen = wasOpen || open;
   });
 
+  // Epochs per second while playing, over the last second or so (speed = epochs per frame).
+  const rate = root.querySelector("[data-epoch-rate]");
+  let sample = null;
   store.on("epoch", (value) => {
     epoch.textContent = formatEpoch(value);
     app.dataset.epoch = String(value);
+    const now = performance.now();
+    if (!store.state.playing || !sample || value < sample.epoch) {
+      sample = { epoch: value, time: now };
+    } else if (now - sample.time > 1000) {
+      const perSecond = ((value - sample.epoch) * 1000) / (now - sample.time);
+      rate.textContent = `${Math.round(perSecond).toLocaleString("en")} epochs/s`;
+      sample = { epoch: value, time: now };
+    }
   });
   store.on("playing", (playing) => {
     app.dataset.playing = String(playing);
+    if (!playing) rate.textContent = "";
   });
   let framesReceived = 0;
   store.on("frame", () => {
