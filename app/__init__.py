@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, live, pages, settings
+from . import api, compression, live, pages, settings
 from .devserver import EndWebsocketResponses
 from .registry import LocalSeats, Registry
 from .session import Limits
@@ -28,6 +28,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SOCK_SERVER_OPTIONS"] = settings.sock_options(app.config)
     app.config["PLAYGROUND_LIMITS"] = Limits.from_config(app.config)
     app.extensions["playground"] = Registry(LocalSeats(int(app.config["MAX_SESSIONS"])))
+    if app.config["COMPRESSION_LEVEL"]:
+        compression.use_level(int(app.config["COMPRESSION_LEVEL"]))
     for blueprint in (pages.bp, api.bp, live.bp):
         app.register_blueprint(blueprint)
     app.wsgi_app = EndWebsocketResponses(app.wsgi_app)  # type: ignore[method-assign]

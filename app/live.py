@@ -11,11 +11,12 @@ from flask import Blueprint, current_app, request
 from flask_sock import Sock
 from simple_websocket import ConnectionClosed
 
-from . import protocol
+from . import compression, protocol
 from .registry import Registry
 from .session import Limits, Session
 
 bp = Blueprint("live", __name__)
+bp.before_request(compression.decline_if_off)
 sock = Sock()
 log = logging.getLogger(__name__)
 

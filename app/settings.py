@@ -7,17 +7,18 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-# Flask config key -> (default, smallest allowed, what it means). Environment: PLAYGROUND_<KEY>.
-SETTINGS: dict[str, tuple[Any, float, str]] = {
-    "MAX_SESSIONS": (100, 1, "concurrent sessions (open tabs) the server accepts, all workers together"),
-    "FRAMES_PER_SECOND": (30, 1, "frames a playing session sends per second, at most"),
-    "MAX_EPOCHS_PER_FRAME": (100, 1, "the largest speed a page may ask for (set_speed)"),
-    "FRAME_BUDGET_MS": (15, 1, "training time one session may spend per frame; beyond it the frame "
-                               "carries fewer epochs, so one student's big network cannot starve others"),
-    "MAX_MESSAGE_BYTES": (65536, 256, "incoming messages larger than this are refused"),
-    "MESSAGES_PER_FRAME": (100, 1, "client messages handled between two frames; the rest wait"),
-    "MAX_PENDING_MESSAGES": (1000, 1, "client messages that may wait; beyond it the oldest are dropped"),
-    "PING_INTERVAL": (25, 0, "seconds between websocket pings that detect vanished clients; 0 = off"),
+# Flask config key -> (default, lowest, highest or None, what it means). Environment: PLAYGROUND_<KEY>.
+SETTINGS: dict[str, tuple[Any, float, float | None, str]] = {
+    "MAX_SESSIONS": (100, 1, None, "concurrent sessions (open tabs) the server accepts, all workers together"),
+    "FRAMES_PER_SECOND": (30, 1, 120, "frames a playing session sends per second, at most"),
+    "MAX_EPOCHS_PER_FRAME": (100, 1, None, "the largest speed a page may ask for (set_speed)"),
+    "FRAME_BUDGET_MS": (15, 1, None, "training time one session may spend per frame; beyond it the "
+                                     "frame carries fewer epochs, so one big network cannot starve others"),
+    "MAX_MESSAGE_BYTES": (65536, 256, None, "incoming messages larger than this are refused"),
+    "MESSAGES_PER_FRAME": (100, 1, None, "client messages handled between two frames; the rest wait"),
+    "MAX_PENDING_MESSAGES": (1000, 1, None, "client messages that may wait; beyond it the oldest are dropped"),
+    "PING_INTERVAL": (25, 0, None, "seconds between websocket pings that detect vanished clients; 0 = off"),
+    "COMPRESSION_LEVEL": (1, 0, 9, "zlib level of websocket compression (permessage-deflate); 0 = off"),
 }
 
 # A message this many times over MAX_MESSAGE_BYTES is not even buffered: the connection closes (1009).
@@ -26,16 +27,18 @@ HARD_LIMIT_FACTOR = 16
 
 def defaults() -> dict[str, Any]:
     """The default value of every setting."""
-    return {key: default for key, (default, _, _) in SETTINGS.items()}
+    return {key: default for key, (default, _, _, _) in SETTINGS.items()}
 
 
 def check(config: Mapping[str, Any]) -> None:
     """Raise ValueError naming every setting that is not a number within its range."""
     problems = []
-    for key, (_, low, meaning) in SETTINGS.items():
+    for key, (_, low, high, meaning) in SETTINGS.items():
         value = config.get(key)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= low:
-            problems.append(f"PLAYGROUND_{key}: must be a number ≥ {low} ({meaning}); got {value!r}")
+        number = not isinstance(value, bool) and isinstance(value, (int, float))
+        if not number or not value >= low or (high is not None and value > high):
+            span = f"≥ {low}" if high is None else f"in {low}..{high}"
+            problems.append(f"PLAYGROUND_{key}: must be a number {span} ({meaning}); got {value!r}")
     if problems:
         raise ValueError("; ".join(problems))
 
@@ -49,4 +52,4 @@ def sock_options(config: Mapping[str, Any]) -> dict[str, Any]:
 def describe() -> str:
     """One line per setting, for `playground serve --help` and the README."""
     return "\n".join(f"  PLAYGROUND_{key} (default {default}): {meaning}"
-                     for key, (default, _, meaning) in SETTINGS.items())
+                     for key, (default, _, _, meaning) in SETTINGS.items())

@@ -1,7 +1,8 @@
 """Load benchmark: N concurrent websocket sessions, each playing the C1 workload network
 (../shared/bench/WORKLOADS.md), against a server it starts under gunicorn (or a given URL).
 
-Reports per N: frames per second per session (median, worst), bytes per frame, and the time from
+Reports per N: frames per second per session (median, worst), bytes per frame (on the wire,
+compressed as browsers negotiate it, and decoded), and the time from
 a `configure` (a live learning-rate change, about once a second per session) to the first frame
 that reflects it (median, p95); plus the CPU the server used. A goal holds when every session
 gets at least --min-fps frames per second and the p95 reaction is under --max-p95-ms.
@@ -10,7 +11,8 @@ gets at least --min-fps frames per second and the p95 reaction is under --max-p9
     .venv/bin/python benchmarks/load.py --url ws://127.0.0.1:8000/ws --sessions 60
 
 The clients are one thread multiplexing raw sockets (no websocket library), so that the machine's
-cores go to the server, not to the measuring.
+cores go to the server, not to the measuring. Like browsers they offer permessage-deflate
+(--no-deflate: plain frames).
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,8 +52,10 @@ class Session:
 
     sock: socket.socket
     buffer: bytearray = field(default_factory=bytearray)
+    inflate: Any = None  # a zlib decompressor when permessage-deflate was agreed
     frames: int = 0
-    frame_bytes: int = 0
+    frame_bytes: int = 0  # as decoded
+    wire_bytes: int = 0  # binary frames as sent (compressed)
     text_bytes: int = 0
     rate_index: int = 0
     sent_at: float | None = None  # a configure is waiting for its frame
@@ -73,14 +79,16 @@ def _length(n: int, masked: bool) -> bytes:
     return bytes([bit | 127]) + struct.pack("!Q", n)
 
 
-def connect(url: str) -> Session:
-    """Open a websocket (blocking handshake) without extensions."""
+def connect(url: str, deflate: bool) -> Session:
+    """Open a websocket (blocking handshake), offering compression as browsers do."""
     parts = urlsplit(url)
     sock = socket.create_connection((parts.hostname, parts.port or 80), timeout=30)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     key = base64.b64encode(os.urandom(16)).decode()
     sock.sendall((f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
-                  f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+                  f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                  + ("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" if deflate else "")
+                  + "\r\n").encode())
     response = b""
     while b"\r\n\r\n" not in response:
         chunk = sock.recv(65536)
@@ -90,11 +98,13 @@ def connect(url: str) -> Session:
     head, _, rest = response.partition(b"\r\n\r\n")
     if not head.startswith(b"HTTP/1.1 101"):
         raise ConnectionError(head.decode(errors="replace"))
-    return Session(sock, bytearray(rest))
+    agreed = b"permessage-deflate" in head.lower()
+    return Session(sock, bytearray(rest), zlib.decompressobj(-15) if agreed else None)
 
 
 def frames_in(session: Session):
-    """Complete (opcode, payload) frames from the session's buffer (server frames are unmasked)."""
+    """Complete (opcode, payload, wire length) frames from the session's buffer, inflated when
+    compressed (server frames are unmasked and never fragmented)."""
     buf = session.buffer
     while len(buf) >= 2:
         length, offset = buf[1] & 0x7F, 2
@@ -109,8 +119,10 @@ def frames_in(session: Session):
         if len(buf) < offset + length:
             return
         opcode, payload = buf[0] & 0x0F, bytes(buf[offset:offset + length])
+        if buf[0] & 0x40:
+            payload = session.inflate.decompress(payload + b"\x00\x00\xff\xff")
         del buf[:offset + length]
-        yield opcode, payload
+        yield opcode, payload, length
 
 
 # -- measuring ----------------------------------------------------------------------------------
@@ -118,11 +130,11 @@ def frames_in(session: Session):
 class Load:
     """N sessions on one selector: counts frames in a window and times configure → frame."""
 
-    def __init__(self, url: str, count: int):
+    def __init__(self, url: str, count: int, deflate: bool):
         self.selector = selectors.DefaultSelector()
         self.sessions = []
         for _ in range(count):
-            session = connect(url)
+            session = connect(url, deflate)
             self.selector.register(session.sock, selectors.EVENT_READ, session)
             self.sessions.append(session)
             session.send({"type": "configure", "config": C1})
@@ -149,14 +161,15 @@ class Load:
             self.selector.unregister(session.sock)
             return
         session.buffer += data
-        for opcode, payload in frames_in(session):
-            self.on_frame(session, opcode, payload)
+        for opcode, payload, wire in frames_in(session):
+            self.on_frame(session, opcode, payload, wire)
 
-    def on_frame(self, session: Session, opcode: int, payload: bytes) -> None:
+    def on_frame(self, session: Session, opcode: int, payload: bytes, wire: int) -> None:
         if opcode == 2:
             if self.measuring:
                 session.frames += 1
                 session.frame_bytes += len(payload)
+                session.wire_bytes += wire
             if session.reflected:
                 session.latencies.append(time.monotonic() - session.sent_at)
                 session.sent_at, session.reflected = None, False
@@ -188,21 +201,24 @@ class Load:
         self.selector.close()
 
 
-def measure(url: str, count: int, warmup: float, duration: float, server_pids) -> dict:
-    load = Load(url, count)
+def measure(url: str, count: int, warmup: float, duration: float, server_pids, deflate: bool) -> dict:
+    load = Load(url, count, deflate)
     try:
         load.play()
         load.pump(warmup)
         for session in load.sessions:
             session.latencies.clear()
         cpu_before, started = cpu_seconds(server_pids()), time.monotonic()
+        client_before = sum(os.times()[:2])
         load.measuring = True
         load.pump(duration)
         elapsed = time.monotonic() - started
         cpu = (cpu_seconds(server_pids()) - cpu_before) / elapsed
+        client_cpu = (sum(os.times()[:2]) - client_before) / elapsed
+        threads = [thread_count(pid) for pid in server_pids()[1:]]
     finally:
         load.close()
-    return summarize(load.sessions, elapsed, cpu)
+    return {**summarize(load.sessions, elapsed, cpu), "client_cpu_cores": client_cpu, "worker_threads": threads}
 
 
 def summarize(sessions: list[Session], elapsed: float, cpu: float) -> dict:
@@ -212,6 +228,7 @@ def summarize(sessions: list[Session], elapsed: float, cpu: float) -> dict:
     return {"sessions": len(sessions), "closed": sum(s.closed for s in sessions),
             "fps_median": statistics.median(fps), "fps_worst": fps[0],
             "frame_bytes": sum(s.frame_bytes for s in sessions) / frames,
+            "wire_bytes": sum(s.wire_bytes for s in sessions) / frames,
             "text_bytes_per_frame": sum(s.text_bytes for s in sessions) / frames,
             "reaction_ms_median": statistics.median(latencies) if latencies else None,
             "reaction_ms_p95": percentile(latencies, 95), "reactions": len(latencies),
@@ -222,6 +239,15 @@ def percentile(values: list[float], p: float) -> float | None:
     if not values:
         return None
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def thread_count(pid: int) -> int:
+    """Threads of a worker: about two per session it holds (its own and its socket reader)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("Threads:"))
+    except (OSError, StopIteration):
+        return 0
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -287,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         for count in counts:
-            result = measure(url, count, args.warmup, args.duration, pids)
+            result = measure(url, count, args.warmup, args.duration, pids, not args.no_deflate)
             result["holds"] = holds(result, args)
             results.append(result)
             print(line(result), flush=True)
@@ -310,9 +336,11 @@ def holds(result: dict, args: argparse.Namespace) -> bool:
 
 def line(r: dict) -> str:
     return (f"N={r['sessions']:4d}  frames/s per session: median {r['fps_median']:5.1f} worst {r['fps_worst']:5.1f}"
-            f"  bytes/frame {r['frame_bytes']:.0f} (+{r['text_bytes_per_frame']:.0f} JSON)"
+            f"  bytes/frame {r['wire_bytes']:.0f} sent, {r['frame_bytes']:.0f} decoded"
+            f" (+{r['text_bytes_per_frame']:.0f} JSON)"
             f"  reaction ms: median {fmt(r['reaction_ms_median'])} p95 {fmt(r['reaction_ms_p95'])}"
-            f" (n={r['reactions']})  server CPU {r['server_cpu_cores']:.2f} cores"
+            f" (n={r['reactions']})  CPU: server {r['server_cpu_cores']:.2f}, client {r['client_cpu_cores']:.2f} cores"
+            f"{'  threads per worker ' + str(r['worker_threads']) if r['worker_threads'] else ''}"
             f"{'  closed ' + str(r['closed']) if r['closed'] else ''}  {'holds' if r['holds'] else 'FAILS'}")
 
 
@@ -330,6 +358,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--duration", type=float, default=10.0, help="seconds measured per N")
     p.add_argument("--min-fps", type=float, default=20.0)
     p.add_argument("--max-p95-ms", type=float, default=100.0)
+    p.add_argument("--no-deflate", action="store_true", help="do not offer permessage-deflate")
     p.add_argument("--json", action="store_true", help="also print the results as JSON")
     return p.parse_args(argv)
 

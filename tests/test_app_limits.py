@@ -4,7 +4,6 @@ cap, disconnects and shutdown are handled without leaking threads or memory."""
 
 from __future__ import annotations
 
-import base64
 import gc
 import json
 import os
@@ -15,10 +14,11 @@ import time
 
 import pytest
 import simple_websocket
+
 import engine
 from app.session import Session
 from conftest import LiveServer
-from ws_client import Client, Closed, Frame
+from ws_client import Client, Closed, Frame, raw_websocket, read_to_eof, split_frames
 
 BAD_MESSAGES = {
     "not JSON": ("{", None, ["message: not valid JSON"]),
@@ -242,43 +242,6 @@ def test_shutdown_says_goodbye_to_every_page_and_closes_with_1001():
 
 
 # -- the Werkzeug dev server writes nothing after a websocket ends --------------------------------
-
-def raw_websocket(port: int) -> socket.socket:
-    """A websocket opened by hand (no extensions), so every byte the server sends can be seen."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-    key = base64.b64encode(os.urandom(16)).decode()
-    sock.sendall((f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
-                  f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
-    return sock
-
-
-def read_to_eof(sock: socket.socket) -> bytes:
-    """Everything the server sends; answers its close frame as a browser does."""
-    chunks: list[bytes] = []
-    while chunk := sock.recv(65536):
-        chunks.append(chunk)
-        stream = b"".join(chunks).partition(b"\r\n\r\n")[2]
-        if split_frames(stream)[0][-1:] and split_frames(stream)[0][-1][0] == 8:
-            sock.sendall(b"\x88\x82" + b"\0\0\0\0" + b"\x03\xe8")  # masked close, 1000
-    return b"".join(chunks)
-
-
-def split_frames(stream: bytes) -> tuple[list[tuple[int, bytes]], bytes]:
-    """(opcode, payload) of each websocket frame, and whatever follows the close frame."""
-    frames, offset = [], 0
-    while offset + 2 <= len(stream):
-        opcode, length = stream[offset] & 0x0F, stream[offset + 1] & 0x7F
-        offset += 2
-        if length == 126:
-            length, offset = struct.unpack_from("!H", stream, offset)[0], offset + 2
-        elif length == 127:
-            length, offset = struct.unpack_from("!Q", stream, offset)[0], offset + 8
-        frames.append((opcode, stream[offset:offset + length]))
-        offset += length
-        if opcode == 8:
-            break
-    return frames, stream[offset:]
-
 
 def test_the_dev_server_sends_nothing_after_the_close_frame():
     with LiveServer({"MAX_SESSIONS": 1}) as server:

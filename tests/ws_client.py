@@ -3,7 +3,10 @@ with timeouts, and decodes binary frames independently of app/protocol.py."""
 
 from __future__ import annotations
 
+import base64
 import json
+import os
+import socket
 import struct
 import time
 from dataclasses import dataclass
@@ -163,3 +166,50 @@ class Client:
 
 def types(messages: list[Any]) -> list[str]:
     return ["frame" if isinstance(m, Frame) else m["type"] for m in messages]
+
+
+# -- raw websockets: every byte the server sends, as a browser would see it -----------------------
+
+def raw_websocket(port: int, extensions: str | None = None) -> socket.socket:
+    """A websocket handshake sent by hand (offering `extensions`, if any); the response is left
+    for the caller to read."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    key = base64.b64encode(os.urandom(16)).decode()
+    offer = f"Sec-WebSocket-Extensions: {extensions}\r\n" if extensions else ""
+    sock.sendall((f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                  f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+                  f"{offer}\r\n").encode())
+    return sock
+
+
+def read_to_eof(sock: socket.socket) -> bytes:
+    """Everything the server sends; answers its close frame as a browser does."""
+    chunks: list[bytes] = []
+    while chunk := sock.recv(65536):
+        chunks.append(chunk)
+        stream = b"".join(chunks).partition(b"\r\n\r\n")[2]
+        if split_frames(stream)[0][-1:] and split_frames(stream)[0][-1][0] == 8:
+            sock.sendall(b"\x88\x82" + b"\0\0\0\0" + b"\x03\xe8")  # masked close, 1000
+    return b"".join(chunks)
+
+
+def split_frames(stream: bytes, with_flags: bool = False) -> tuple[list[tuple], bytes]:
+    """(opcode, payload) of each complete websocket frame (with the first byte's flags when
+    asked), and whatever follows the close frame or is incomplete."""
+    frames, offset = [], 0
+    while offset + 2 <= len(stream):
+        start = offset
+        first, opcode, length = stream[offset], stream[offset] & 0x0F, stream[offset + 1] & 0x7F
+        offset += 2
+        if length == 126:
+            length, offset = struct.unpack_from("!H", stream, offset)[0], offset + 2
+        elif length == 127:
+            length, offset = struct.unpack_from("!Q", stream, offset)[0], offset + 8
+        if offset + length > len(stream):
+            return frames, stream[start:]
+        frames.append((opcode, stream[offset:offset + length], first) if with_flags else
+                      (opcode, stream[offset:offset + length]))
+        offset += length
+        if opcode == 8:
+            break
+    return frames, stream[offset:]
