@@ -261,6 +261,7 @@ class Session:
 
     def on_regenerate(self) -> None:
         self.run.regenerate()
+        self.epoch_seconds = 0.0
         self.out.answer(state=True, data=True, frame=True)
 
     def on_set_weight(self, layer: int, value: float, **nodes: int) -> None:
@@ -280,8 +281,9 @@ class Session:
         self.out.answer(frame=True)
 
     def new_network(self) -> None:
-        """A new network pauses (as the playground's reset does) and drops a vanished inspect."""
-        self.playing, self.steps_left = False, 0
+        """A new network pauses (as the playground's reset does), drops a vanished inspect and
+        forgets how long an epoch of the old one took."""
+        self.playing, self.steps_left, self.epoch_seconds = False, 0, 0.0
         if self.inspect is not None and self.inspect >= sum(self.run.layer_sizes[1:-1]):
             self.inspect = None
 

@@ -319,3 +319,16 @@ def test_json_text_never_contains_non_finite_numbers(connect):
     raw.send(json.dumps({"type": "configure", "config": {}}))
     opcode, payload = raw.recv_data()
     assert b"NaN" not in payload and b"Infinity" not in payload
+
+
+def test_a_bigger_network_starts_with_single_epoch_frames_not_the_old_networks_pace():
+    with LiveServer({"FRAME_BUDGET_MS": 15}) as server:
+        c = next(clients := clients_of(server))()
+        c.answer("set_speed", epochs_per_frame=100)
+        c.send("play")
+        c.until_frame(lambda f: f.epoch >= 200)  # the small network learns its pace: ~30 epochs a frame
+        big = {"network_shape": [32, 32, 32, 32], "num_points": 1000, "batch_size": 1}
+        c.answer("configure", config=big)  # about 40 ms an epoch
+        c.send("play")
+        assert c.until_frame(lambda f: f.epoch > 0).epoch == 1
+        next(clients, None)
