@@ -66,7 +66,7 @@ def parse(raw: str | bytes, context: Context) -> Request:
         raise ProtocolError([f"message: larger than {context.max_message_bytes} bytes"], code="too_large")
     message = _decode(raw)
     kind = message.get("type")
-    if kind not in CHECKS:
+    if not isinstance(kind, str) or kind not in CHECKS:
         raise ProtocolError([_type_problem(kind)], request=kind if isinstance(kind, str) else None)
     fields = {k: v for k, v in message.items() if k != "type"}
     problems = [f"{k}: unknown field for {kind}; its fields are: {', '.join(FIELDS[kind]) or 'none'}"
@@ -99,7 +99,7 @@ def _type_problem(kind: Any) -> str:
     known = ", ".join(CHECKS)
     if kind is None:
         return f"type: missing; one of {known}"
-    return f"type: unknown message type {kind!r}; one of {known}"
+    return f"type: unknown message type {_repr(kind)}; one of {known}"
 
 
 def _json_kind(value: Any) -> str:
@@ -118,6 +118,8 @@ def _check_configure(fields: dict, context: Context) -> tuple[dict, list[str]]:
         engine.validate(update, context.config)
     except engine.ConfigError as error:
         return {}, [f"{name}: {message}" for name, message in error.errors]
+    except TypeError:  # a list or object where the engine expects one value
+        return {}, ["config: a setting holds a list or an object where a single value belongs"]
     return {"config": update}, []
 
 
