@@ -4,6 +4,7 @@ numbers only, the documented frame size)."""
 from __future__ import annotations
 
 import json
+import random
 
 import numpy as np
 import pytest
@@ -59,3 +60,21 @@ def test_metrics_text_is_always_finite_json():
 
 def test_the_six_by_eight_frame_is_under_20_kb():
     assert protocol.frame_size((7, 8, 8, 8, 8, 8, 8, 1)) == 16_564
+
+
+def test_random_messages_are_either_accepted_or_refused_never_crash():
+    values = [None, True, 0, -1, 2, 1.5, 1e308, 10**30, "", "tanh", [], [1], [None], {}, {"a": [1]}, ["x", "y"]]
+    rng = random.Random(3)
+    refused = 0
+    for _ in range(3000):
+        kind = rng.choice([*protocol.FIELDS, "nope", 3, ["play"]])
+        names = protocol.FIELDS.get(kind, ()) if isinstance(kind, str) else ()
+        message = {"type": kind, **{name: rng.choice(values) for name in names if rng.random() < 0.8}}
+        if kind == "configure":
+            message["config"] = {k: rng.choice(values) for k in rng.sample(list(engine.DEFAULTS), 2)}
+        try:
+            protocol.parse(json.dumps(message), CONTEXT)
+        except protocol.ProtocolError as error:
+            refused += 1
+            assert error.errors and all(":" in e for e in error.errors)
+    assert 0 < refused < 3000
