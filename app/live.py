@@ -56,7 +56,7 @@ def refuse(ws: Any, limits: Limits, shutting_down: bool) -> None:
         else:
             ws.send(protocol.error([f"server: full; it already has its {limits.max_sessions} sessions, "
                                     "try again in a moment"], code="full"))
-    except ConnectionClosed:
+    except (ConnectionClosed, ConnectionError):
         return
     close(ws, 1001 if shutting_down else 1013, "server shutting down" if shutting_down else "server full")
 
