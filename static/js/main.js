@@ -12,6 +12,7 @@ import { mountOutput } from "./views/output.js";
 import { mountStatus } from "./views/status.js";
 
 function start() {
+  sessionStorage.removeItem("playground-reloads"); // the code loaded (see index.html)
   const root = document;
   const store = new Store(initialState());
   const connection = new Connection(socketUrl());

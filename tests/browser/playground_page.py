@@ -15,9 +15,22 @@ MAP = "[data-map]"
 
 def open_page(page: Page, base_url: str, hash_: str = "") -> Page:
     """Load the page (with an optional hash) and wait until the session is live and painted."""
+    track_requests(page)
     page.goto(f"{base_url}/" + (f"#{hash_}" if hash_ else ""))
     wait_ready(page)
     return page
+
+
+def track_requests(page: Page) -> None:
+    """Remember requests that have not finished, to explain a page that never starts."""
+    if getattr(page, "_unfinished", None) is not None:
+        return
+    unfinished: dict = {}
+    page._unfinished = unfinished
+    page.on("request", lambda r: unfinished.__setitem__(id(r), r.url))
+    page.on("requestfinished", lambda r: unfinished.pop(id(r), None))
+    page.on("requestfailed", lambda r: unfinished.__setitem__(id(r), f"FAILED {r.url} {r.failure}"))
+    page.on("websocket", lambda ws: unfinished.__setitem__(id(ws), f"websocket {ws.url}"))
 
 
 def wait_ready(page: Page) -> None:
@@ -26,7 +39,11 @@ def wait_ready(page: Page) -> None:
     except Exception as error:  # say what the page was doing instead
         status = page.get_attribute(APP, "data-connection")
         toast = page.text_content("[data-toast]")
-        raise AssertionError(f"the page never connected: data-connection={status!r}, toast={toast!r}") from error
+        loaded = page.evaluate("""() => [document.readyState, performance.getEntriesByType('resource')
+            .map(e => `${e.name.split('/').pop()} ${Math.round(e.startTime)}+${Math.round(e.duration)}ms`)]""")
+        pending = sorted(getattr(page, "_unfinished", {}).values())
+        raise AssertionError(f"the page never connected: data-connection={status!r}, toast={toast!r}, "
+                             f"loaded={loaded}, unfinished={pending}") from error
     page.wait_for_function("Number(document.querySelector('[data-map]').dataset.framesRendered) > 0")
     page.wait_for_function("location.hash.includes('network_shape=')")
     page.wait_for_function("document.querySelectorAll('[data-network] [data-node]').length > 0")

@@ -67,3 +67,21 @@ def test_no_request_leaves_the_origin(page, live_server):
     # Nothing in the page names another origin either (fonts, scripts, images).
     html = page.content()
     assert "http://" not in html.replace(live_server.url, "") and "https://" not in html
+
+
+def test_a_script_lost_while_loading_is_fetched_again(page, live_server):
+    """A network blip during load (Chromium reports ERR_NETWORK_CHANGED when interfaces change)
+    must not leave a dead page: it reloads itself and starts."""
+    failures = []
+
+    def flaky(route):
+        if not failures:
+            failures.append(route.request.url)
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route("**/static/js/frame.js", flaky)
+    open_page(page, live_server.url)
+    assert failures, "the first load of frame.js was refused"
+    expect(page.locator("[data-network] [data-node=hidden]")).to_have_count(6)
