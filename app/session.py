@@ -219,7 +219,7 @@ class Session:
 
     def frame(self) -> bytes:
         grids = self.run.grids()
-        main = output_map(grids) if self.inspect is None else grids.neuron(self.inspect)
+        main = grids.output if self.inspect is None else grids.neuron(self.inspect)
         return protocol.frame(self.run.layer_sizes, self.run.model.params, self.run.epoch, main,
                               grids.thumbnails(protocol.THUMBNAIL), inspected=self.inspect,
                               multiclass=self.run.config["problem"] == "multiclass",
@@ -286,13 +286,6 @@ class Session:
         self.playing, self.steps_left, self.epoch_seconds = False, 0, 0.0
         if self.inspect is not None and self.inspect >= sum(self.run.layer_sizes[1:-1]):
             self.inspect = None
-
-
-def output_map(grids: engine.Grids) -> Any:
-    """`grids.output` without taking functools.cached_property's lock: on Python 3.11 that lock is
-    shared by every Grids instance, so all the sessions of a process queued on it for each frame
-    (milliseconds under load). To go once the engine computes it without cached_property."""
-    return type(grids).output.func(grids)
 
 
 HANDLERS: dict[str, Callable[..., None]] = {

@@ -11,7 +11,6 @@ output maps hold (class << 5) | confidence, confidence 0..31 from 1/K (a toss-up
 
 from __future__ import annotations
 
-from functools import cached_property
 
 import numpy as np
 
@@ -66,15 +65,23 @@ class Grids:
     def __init__(self, evaluator: "GridEvaluator"):
         self._evaluator = evaluator
         self.resolution = evaluator.resolution
+        self._output: np.ndarray | None = None
+        self._neurons: np.ndarray | None = None
 
-    @cached_property
+    # Cached by hand: functools.cached_property takes a lock shared by every instance on
+    # Python 3.11, which made all the sessions of a server process queue for their frames.
+    @property
     def output(self) -> np.ndarray:
-        return self._evaluator.output_bytes()
+        if self._output is None:
+            self._output = self._evaluator.output_bytes()
+        return self._output
 
-    @cached_property
+    @property
     def neurons(self) -> np.ndarray:
-        e = self._evaluator
-        return e.quantize()[e.neuron_rows]
+        if self._neurons is None:
+            e = self._evaluator
+            self._neurons = e.quantize()[e.neuron_rows]
+        return self._neurons
 
     def neuron(self, index: int) -> np.ndarray:
         e = self._evaluator
@@ -116,6 +123,8 @@ class GridEvaluator:
         self.neuron_rows = np.array(layout.neuron_rows(), dtype=np.intp)
         self.output_rows = layout.out_rows(layout.num_layers - 1)
         self.offset = np.float32(1.0 + 1.0 / 255.0)
+        self._scaled: np.ndarray | None = None
+        self._bytes: np.ndarray | None = None
 
     def evaluate(self) -> Grids:
         """Forward pass over the grid with the model's current parameters."""
@@ -128,20 +137,15 @@ class GridEvaluator:
         return forward(self.model.layout, self.weights32, self.model.activation, self.inputs,
                        self.buffer, self.scratch)
 
-    @cached_property
-    def scaled(self) -> np.ndarray:
-        return np.empty_like(self.buffer)  # made on first use: a frame seldom needs every full map
-
-    @cached_property
-    def bytes(self) -> np.ndarray:
-        return np.empty(self.buffer.shape, dtype=np.uint8)
-
     def quantize(self) -> np.ndarray:
         """All rows of the buffer as bytes in three passes (output rows hold z: see output_bytes)."""
-        np.add(self.buffer, self.offset, out=self.scaled)
-        np.multiply(self.scaled, np.float32(127.5), out=self.scaled)
-        np.clip(self.scaled, 0.0, 255.5, out=self.bytes, casting="unsafe")
-        return self.bytes
+        if self._bytes is None:  # made on first use: a frame seldom needs every full map
+            self._scaled = np.empty_like(self.buffer)
+            self._bytes = np.empty(self.buffer.shape, dtype=np.uint8)
+        np.add(self.buffer, self.offset, out=self._scaled)
+        np.multiply(self._scaled, np.float32(127.5), out=self._scaled)
+        np.clip(self._scaled, 0.0, 255.5, out=self._bytes, casting="unsafe")
+        return self._bytes
 
     def output_bytes(self) -> np.ndarray:
         z = self.buffer[self.output_rows]
