@@ -327,8 +327,8 @@ def test_a_bigger_network_starts_with_single_epoch_frames_not_the_old_networks_p
         c.answer("set_speed", epochs_per_frame=100)
         c.send("play")
         c.until_frame(lambda f: f.epoch >= 200)  # the small network learns its pace: ~30 epochs a frame
-        big = {"network_shape": [32, 32, 32, 32], "num_points": 1000, "batch_size": 1}
-        c.answer("configure", config=big)  # about 40 ms an epoch
+        big = {"network_shape": [32, 32, 32, 32], "num_points": 2000, "batch_size": 1}
+        c.answer("configure", config=big)  # about 20 ms an epoch, more than the budget
         c.send("play")
-        assert c.until_frame(lambda f: f.epoch > 0).epoch == 1
+        assert c.until_frame(lambda f: f.epoch > 0).epoch <= 2  # not ~30 at the old network's pace
         next(clients, None)
