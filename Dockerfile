@@ -21,13 +21,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # Classroom defaults, each overridable with `docker run -e NAME=value` (app/settings.py and
 # app/gunicorn_conf.py describe them). Workers are fixed rather than "one per host core": a
-# container sees every core of the host, not its CPU quota. Threads must exceed the sessions one
-# worker may hold (each open tab keeps a thread). One BLAS thread per process: many small
-# sessions share the cores better than a few multi-threaded matrix products.
+# container sees every core of the host, not its CPU quota. Threads per worker follow
+# PLAYGROUND_MAX_SESSIONS (each open tab holds one; app/gunicorn_conf.py). One BLAS thread per
+# process: many small sessions share the cores better than a few multi-threaded matrix products.
 ENV PLAYGROUND_BIND=0.0.0.0:8000 \
     PLAYGROUND_WORKERS=2 \
     PLAYGROUND_MAX_SESSIONS=60 \
-    PLAYGROUND_THREADS=80 \
     PLAYGROUND_FRAMES_PER_SECOND=30 \
     PLAYGROUND_MAX_EPOCHS_PER_FRAME=100 \
     PLAYGROUND_FRAME_BUDGET_MS=15 \
@@ -50,7 +49,7 @@ COPY engine/ engine/
 COPY templates/ templates/
 COPY static/ static/
 RUN python -m compileall -q app engine \
- && useradd --system --uid 10001 --user-group --create-home --home-dir /home/playground \
+ && useradd --uid 10001 --user-group --create-home --home-dir /home/playground \
       --shell /usr/sbin/nologin playground
 
 # A numeric user, so that Kubernetes' runAsNonRoot can check it.
