@@ -7,7 +7,7 @@ import json
 import socket
 import zlib
 
-from conftest import LiveServer
+from servers import LiveServer
 from ws_client import decode_frame, raw_websocket, split_frames
 
 OFFER = "permessage-deflate; client_max_window_bits"

@@ -17,7 +17,7 @@ import simple_websocket
 
 import engine
 from app.session import Session
-from conftest import LiveServer
+from servers import LiveServer
 from ws_client import Client, Closed, Frame, raw_websocket, read_to_eof, split_frames
 
 BAD_MESSAGES = {

@@ -1,10 +1,12 @@
-"""Production serving: gunicorn with app/gunicorn_conf.py runs sessions, caps them across all its
-workers, and on SIGTERM tells every page it is going away and exits promptly."""
+"""Serving: `playground serve` (Werkzeug) and production gunicorn with app/gunicorn_conf.py run
+sessions, the cap holds across all gunicorn workers, and on SIGTERM both tell every page they are
+going away and exit promptly."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -113,3 +115,29 @@ def test_sigterm_says_goodbye_to_every_page_and_exits_promptly():
     log = server.stop()
     assert time.monotonic() - started < 4.0 and server.process.returncode == 0
     assert "SIGKILL" not in log
+
+
+def start_command(*args: str) -> tuple[subprocess.Popen, str]:
+    """Run `playground serve ...` and return it with the address it says it listens on."""
+    process = subprocess.Popen([sys.executable, "-c", "from app.cli import main; main()", "serve", *args],
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in process.stdout:
+        if found := re.search(r"(?:on|Listening at:) (http://[\d.]+:\d+)", line):
+            return process, found.group(1)
+    raise AssertionError(f"no address announced; exit code {process.wait()}")
+
+
+@pytest.mark.parametrize("args", [("--port", "0"), ("--production", "--host", "127.0.0.1", "--port", "0",
+                                                     "--workers", "1")], ids=["development", "production"])
+def test_playground_serve_answers_and_says_goodbye_on_sigterm(args):
+    process, url = start_command(*args)
+    try:
+        c = Client(url.replace("http", "ws") + "/ws")
+        assert c.answer("step")[-1].epoch == 1
+        process.send_signal(signal.SIGTERM)
+        assert c.until_type("closing", timeout=3) and c.closed(timeout=3).code == 1001
+        assert process.wait(timeout=10) == 0
+    finally:
+        process.kill()
+        process.wait()
+        process.stdout.close()

@@ -11,7 +11,7 @@ import pytest
 
 import engine
 from app import protocol
-from conftest import LiveServer, clients_of
+from servers import LiveServer, clients_of
 from ws_client import Frame, types
 
 SIX_BY_EIGHT = {"features": ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"],
