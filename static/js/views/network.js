@@ -36,9 +36,11 @@ export function mountNetwork(root, store, session) {
     if (!state.config || !state.hello) return;
     const s = structure(state);
     const width = box.clientWidth;
-    const signature = JSON.stringify([s, width, [...state.hidden]]);
+    const shape = JSON.stringify([s, [...state.hidden]]);
+    const signature = `${shape}@${width}`;
     if (built && built.signature === signature) return;
-    editor.close();
+    // A new width only moves the nodes; an editor open on a link or neuron stays valid.
+    if (!built || !built.signature.startsWith(`${shape}@`)) editor.close();
     const diagram = buildDiagram(s, width, { maxNeurons: maxNeurons() }, state.hidden);
     box.style.height = `${diagram.height}px`;
     box.replaceChildren(...diagram.elements);
