@@ -7,6 +7,12 @@ import { requestRender } from "../render.js";
 const TEST_COLOUR = "#1f2328";
 const TRAIN_COLOUR = "#9aa3ab";
 
+/** Losses to 3 decimals, as the original; a diverging run's huge ones in short exponent form. */
+export function formatLoss(value) {
+  if (!Number.isFinite(value)) return "–";
+  return Math.abs(value) >= 1000 ? value.toExponential(2) : value.toFixed(3);
+}
+
 function percent(value) {
   return value === null || value === undefined ? "–" : `${(100 * value).toFixed(1)}%`;
 }
@@ -61,8 +67,8 @@ export function mountMetrics(root, store) {
 
   store.on("metrics", (m) => {
     if (!m) return;
-    out.test_loss.textContent = m.test_loss.toFixed(3);
-    out.train_loss.textContent = m.train_loss.toFixed(3);
+    out.test_loss.textContent = formatLoss(m.test_loss);
+    out.train_loss.textContent = formatLoss(m.train_loss);
     out.test_accuracy.textContent = percent(m.test_accuracy);
     out.train_accuracy.textContent = percent(m.train_accuracy);
     accuracy.hidden = m.test_accuracy === null || m.test_accuracy === undefined;
