@@ -154,3 +154,30 @@ def test_keyboard_alone_can_train_inspect_and_edit(playground):
     # Every control in the toolbar has an accessible name.
     for select in page.locator(".toolbar select").all():
         assert select.evaluate("el => el.labels.length > 0 || el.hasAttribute('aria-label')")
+
+
+def test_a_busy_session_logs_no_errors(page, live_server):
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"pageerror: {error}"))
+    page.on("console", lambda m: problems.append(f"console.{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    from playground_page import open_page
+    open_page(page, live_server.url)
+    page.click("[data-action=play]")
+    page.wait_for_function("() => Number(document.querySelector('[data-app]').dataset.epoch) > 50")
+    for neuron in range(6):
+        page.hover(f"[data-node=hidden][data-neuron='{neuron}']")
+    page.hover("[data-node=input][data-feature=xTimesY]")
+    page.click("[data-action=add-layer]")
+    wait_setting(page, "network_shape", "4,2,2")
+    page.select_option("select[data-config=problem]", "multiclass")
+    wait_setting(page, "problem", "multiclass")
+    page.select_option("select[data-config=problem]", "regression")
+    wait_setting(page, "problem", "regression")
+    page.click("[data-action=remove-layer]")
+    page.click("[data-action=remove-layer]")
+    page.click("[data-action=remove-layer]")
+    wait_setting(page, "network_shape", "")
+    page.click("[data-action=step]")
+    page.set_viewport_size({"width": 800, "height": 1000})
+    page.wait_for_function("() => document.querySelector('[data-network]').clientWidth < 780")
+    assert problems == []

@@ -160,26 +160,45 @@ export function mountNetwork(root, store, session) {
     });
   }
 
+  // Quick clicks (− − −) build on the change already sent, not on the state it has not answered
+  // yet; the server's state remains the truth and clears these once it catches up.
+  let pending = {};
+
+  function wanted(key) {
+    return pending[key] ?? store.state.config[key];
+  }
+
+  function ask(key, value) {
+    pending[key] = value;
+    session.configure({ [key]: value });
+  }
+
+  store.on("config", (config) => {
+    for (const key of Object.keys(pending)) {
+      if (JSON.stringify(config[key]) === JSON.stringify(pending[key])) delete pending[key];
+    }
+  });
+  store.on(["error", "connection"], () => { pending = {}; });
+
   function changeShape(action, layer) {
-    const shape = [...store.state.config.network_shape];
+    const shape = [...wanted("network_shape")];
     if (action === "add-layer" && shape.length < maxLayers()) shape.push(2); // as the original: 2 neurons
     else if (action === "remove-layer" && shape.length > 0) shape.pop();
     else if (action === "add-neuron" && shape[layer] < maxNeurons()) shape[layer] += 1;
     else if (action === "remove-neuron" && shape[layer] > 1) shape[layer] -= 1;
     else return;
-    session.configure({ network_shape: shape });
+    ask("network_shape", shape);
   }
 
   function toggleFeature(name) {
-    const { config, hello } = store.state;
-    const chosen = new Set(config.features);
+    const chosen = new Set(wanted("features"));
     if (chosen.has(name)) chosen.delete(name);
     else chosen.add(name);
     if (chosen.size === 0) {
       store.update({ error: "The network needs at least one input feature." });
       return;
     }
-    session.configure({ features: hello.options.features.filter((f) => chosen.has(f)) });
+    ask("features", store.state.hello.options.features.filter((f) => chosen.has(f)));
   }
 
   function preview(button) {
