@@ -176,13 +176,13 @@ export class Session {
     const errors = message.errors ?? [];
     const r = this.restoring;
     if (r && message.request === "configure") {
-      // A link with a value this server refuses: drop the fields it named and try the rest.
-      const bad = new Set(errors.map((text) => String(text).split(":")[0].trim()));
-      const defaults = this.store.state.hello.options.defaults;
-      for (const field of bad) if (field in defaults) r.wanted[field] = defaults[field];
+      // A link with a value this server refuses: leave out the fields it named (the session
+      // keeps what it has for them) and apply the rest.
+      const bad = errors.map((text) => String(text).split(":")[0].trim()).filter((field) => field in r.wanted);
+      for (const field of bad) delete r.wanted[field];
       r.tries += 1;
       r.statesSeen = 1; // the default session's state has been seen; the answer comes next
-      if (r.tries <= MAX_RESTORE_TRIES && bad.size) {
+      if (r.tries <= MAX_RESTORE_TRIES && bad.length && Object.keys(r.wanted).length) {
         this.configure(r.wanted);
       } else {
         this.restoring = null;

@@ -117,3 +117,11 @@ def test_each_hide_key_hides_only_its_control(playground, name):
     others = [other for other in HIDABLE if other != name]
     for other in others:
         expect(page.locator(f"[data-control={other}]").first).to_be_visible()
+
+
+def test_a_link_with_a_refused_value_opens_with_the_rest_of_its_settings(playground):
+    page = playground("batch_size=300&noise=20&activation=relu&network_shape=3")
+    wait_setting(page, "network_shape", "3")
+    s = settings(page)
+    assert (s["noise"], s["activation"], s["batch_size"]) == ("20", "relu", "10")
+    expect(page.locator("[data-toast]")).to_contain_text("batch_size")
