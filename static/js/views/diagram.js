@@ -2,7 +2,7 @@
 // bias squares, the node buttons with their thumbnail canvases, and each layer's +/− controls.
 // Pure construction; network.js owns the behaviour and paints the live values into it.
 
-import { CLASS_COLORS } from "../colors.js";
+import { CLASS_COLORS, cssOf, linkWidth } from "../colors.js";
 import { FEATURE_LABELS, featureMap, lutFor, paintBytes, shrink } from "../maps.js";
 import { neuronName } from "./output.js";
 
@@ -12,7 +12,6 @@ const SLOT = 46;         // vertical room per node
 const HEAD = 44;         // room above the nodes for each layer's +/− controls
 const LABEL_ROOM = 58;   // room left of the inputs for their labels
 const BIAS = 8;          // the bias square's side
-const NEUTRAL = "#e8eaeb";
 
 function svg(tag, attrs) {
   const node = document.createElementNS(SVG, tag);
@@ -73,31 +72,81 @@ function nodeNames(active, shape, outputs) {
   ];
 }
 
-/** Links (a visible line and a wider invisible hit path each) and bias squares, layer by layer. */
+/**
+ * Links and bias squares, layer by layer. They are painted on one canvas every frame (cheap even
+ * for the 6 × 8 network's ~400 links); static, invisible SVG shapes over it catch hover and click.
+ */
 function buildLinks(columns, pos) {
-  const root = svg("svg", { width: pos.width, height: pos.height, class: "links", "aria-hidden": "true" });
-  const lines = svg("g", { class: "link-lines" });
-  const hits = svg("g", { class: "link-hits" });
-  root.append(lines, hits);
+  const canvas = el("canvas", "links-canvas", { "aria-hidden": "true" });
+  const ratio = window.devicePixelRatio || 1;
+  canvas.width = Math.round(pos.width * ratio);
+  canvas.height = Math.round(pos.height * ratio);
+  canvas.style.width = `${pos.width}px`;
+  canvas.style.height = `${pos.height}px`;
+  const hits = svg("svg", { width: pos.width, height: pos.height, class: "links", "aria-hidden": "true" });
   const links = [];
   const biases = [];
   for (let l = 0; l + 1 < columns.length; l++) {
     columns[l + 1].forEach((b, to) => {
       columns[l].forEach((a, from) => {
-        const d = linkPath(a, b);
-        const line = svg("path", { d, class: "link", stroke: NEUTRAL, "stroke-width": 1 });
-        lines.append(line);
-        hits.append(svg("path", { d, class: "link-hit", "data-link": "", "data-layer": l, "data-from": from, "data-to": to }));
-        links.push({ line, layer: l, from, to, colour: "", width: "" });
+        const x1 = a.x + NODE, y1 = a.y + NODE / 2, x2 = b.x, y2 = b.y + NODE / 2;
+        hits.append(svg("path", { d: linkPath(a, b), class: "link-hit", "data-link": "", "data-layer": l, "data-from": from, "data-to": to }));
+        links.push({ layer: l, from, to, x1, y1, x2, y2 });
       });
-      const square = svg("rect", { x: b.x - BIAS - 3, y: b.y + NODE - BIAS, width: BIAS, height: BIAS, class: "bias", fill: NEUTRAL });
-      const hit = svg("rect", { x: b.x - BIAS - 6, y: b.y + NODE - BIAS - 3, width: BIAS + 6, height: BIAS + 6,
-        class: "bias-hit", "data-bias": "", "data-layer": l, "data-node": to });
-      hits.append(square, hit);
-      biases.push({ square, layer: l, node: to, colour: "" });
+      const x = b.x - BIAS - 3, y = b.y + NODE - BIAS;
+      hits.append(svg("rect", { x: x - 3, y: y - 3, width: BIAS + 6, height: BIAS + 6,
+        class: "bias-hit", "data-bias": "", "data-layer": l, "data-node": to }));
+      biases.push({ layer: l, node: to, x, y });
     });
   }
-  return { root, links, biases };
+  return { canvas, hits, links, biases, ratio };
+}
+
+/**
+ * Paint the links and bias squares for the given values (colour and width follow the value).
+ * @param {ReturnType<typeof buildDiagram>} diagram
+ * @param {(link: object) => number} weight
+ * @param {(bias: object) => number} bias
+ * @param {object|null} highlight  a link to draw on top, outlined
+ */
+export function paintLinks(diagram, weight, bias, highlight) {
+  const ctx = diagram.linkCanvas.getContext("2d");
+  const { ratio } = diagram;
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, diagram.linkCanvas.width / ratio, diagram.linkCanvas.height / ratio);
+  ctx.lineCap = "round";
+  const stroke = (link, w) => {
+    const mid = (link.x1 + link.x2) / 2;
+    ctx.beginPath();
+    ctx.moveTo(link.x1, link.y1);
+    ctx.bezierCurveTo(mid, link.y1, mid, link.y2, link.x2, link.y2);
+    ctx.strokeStyle = colourOf(w);
+    ctx.lineWidth = linkWidth(w);
+    ctx.stroke();
+  };
+  for (const link of diagram.links) stroke(link, weight(link));
+  if (highlight) {
+    ctx.save();
+    ctx.shadowColor = "rgba(0, 0, 0, .45)";
+    ctx.shadowBlur = 4;
+    stroke(highlight, weight(highlight));
+    ctx.restore();
+  }
+  ctx.lineWidth = 0.8;
+  ctx.strokeStyle = "rgba(0, 0, 0, .35)";
+  for (const b of diagram.biases) {
+    ctx.fillStyle = colourOf(bias(b));
+    ctx.fillRect(b.x, b.y, BIAS, BIAS);
+    ctx.strokeRect(b.x + 0.4, b.y + 0.4, BIAS - 0.8, BIAS - 0.8);
+  }
+}
+
+/** Colours of the continuous scale, precomputed in steps of 0.01 (no string work per link). */
+const SCALE = Array.from({ length: 201 }, (_, i) => cssOf(i / 100 - 1));
+
+function colourOf(value) {
+  const v = Number.isFinite(value) ? Math.max(-1, Math.min(1, value)) : 0;
+  return SCALE[Math.round((v + 1) * 100)];
 }
 
 function buildInputs(all, features, pos, locked) {
@@ -194,7 +243,9 @@ export function buildDiagram(s, width, limits, hidden) {
   const outputs = buildOutputs(s.outputs, pos);
   return {
     height: pos.height,
-    elements: [links.root, ...inputs, ...neurons.nodes, ...outputs.nodes],
+    elements: [links.canvas, links.hits, ...inputs, ...neurons.nodes, ...outputs.nodes],
+    linkCanvas: links.canvas,
+    ratio: links.ratio,
     links: links.links,
     biases: links.biases,
     hiddenCanvases: neurons.canvases,

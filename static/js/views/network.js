@@ -3,11 +3,10 @@
 // live thumbnail per neuron. Hover or focus a neuron to see its full map; hover a link or bias to
 // read it; click it (or press Enter on a neuron) to type new values.
 
-import { cssOf, linkWidth } from "../colors.js";
 import { biasOf, weightOf } from "../frame.js";
 import { lutFor, paintBytes } from "../maps.js";
 import { requestRender } from "../render.js";
-import { buildDiagram, NODE } from "./diagram.js";
+import { buildDiagram, NODE, paintLinks } from "./diagram.js";
 import { createEditor } from "./editor.js";
 
 const PAGE_MAX_LAYERS = 6;  // the original's menus: 0..6 hidden layers of 1..8 neurons
@@ -71,17 +70,10 @@ export function mountNetwork(root, store, session) {
   function paintFrame() {
     const frame = store.state.frame;
     if (!frameFits(frame)) return;
-    for (const link of built.links) {
-      const w = weightOf(frame, link.layer, link.from, link.to);
-      const colour = cssOf(w);
-      const width = linkWidth(w).toFixed(1);
-      if (colour !== link.colour) link.line.setAttribute("stroke", (link.colour = colour));
-      if (width !== link.width) link.line.setAttribute("stroke-width", (link.width = width));
-    }
-    for (const bias of built.biases) {
-      const colour = cssOf(biasOf(frame, bias.layer, bias.node));
-      if (colour !== bias.colour) bias.square.setAttribute("fill", (bias.colour = colour));
-    }
+    paintLinks(built,
+      (link) => weightOf(frame, link.layer, link.from, link.to),
+      (bias) => biasOf(frame, bias.layer, bias.node),
+      hovered?.kind === "link" ? built.links.find((l) => l.layer === hovered.layer && l.from === hovered.from && l.to === hovered.to) : null);
     const t = frame.thumbnail;
     const lut = lutFor({ multiclass: false, discretize: false });
     built.hiddenCanvases.forEach((canvas, i) => paintBytes(canvas, frame.thumbs.subarray(i * t * t, (i + 1) * t * t), t, lut));
@@ -219,9 +211,8 @@ export function mountNetwork(root, store, session) {
     const hit = event.target.closest("[data-link],[data-bias]");
     if (hit) {
       hovered = targetOf(hit, event);
-      hit.classList.add("is-hovered");
-      built.links.find((l) => l.layer === hovered.layer && l.from === hovered.from && l.to === hovered.to)?.line.classList.add("is-hovered");
       showHover(hovered);
+      requestRender(paintFrame); // outline the hovered link
       return;
     }
     const node = event.target.closest("[data-node]");
@@ -230,10 +221,9 @@ export function mountNetwork(root, store, session) {
   box.addEventListener("pointerout", (event) => {
     const hit = event.target.closest("[data-link],[data-bias]");
     if (hit) {
-      hit.classList.remove("is-hovered");
-      for (const line of box.querySelectorAll(".link.is-hovered")) line.classList.remove("is-hovered");
       hovered = null;
       hovercard.hidden = true;
+      requestRender(paintFrame);
       return;
     }
     const node = event.target.closest("[data-node]");
