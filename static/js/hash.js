@@ -175,7 +175,11 @@ function encode(value) {
 export function formatHash({ config, display, speed, hidden, hideText }) {
   const parts = [];
   for (const [key, value] of Object.entries(config)) {
-    if (value === null || value === undefined) continue;
+    if (value === undefined) continue;
+    if (value === null) {
+      parts.push(`${key}=default`); // num_points: the problem's own default
+      continue;
+    }
     parts.push(`${key}=${Array.isArray(value) ? value.map(encode).join(",") : encode(value)}`);
   }
   parts.push(`show_test_data=${Boolean(display.showTestData)}`, `discretize=${Boolean(display.discretize)}`);

@@ -21,6 +21,7 @@ export function mountNetwork(root, store, session) {
   const editor = createEditor(panel);
   let built = null; // {signature, links, biases, hiddenCanvases, outputCanvas, sizes, names}
   let pinned = null; // a neuron kept on the big map while its editor is open
+  let hovered = null; // the link or bias under the pointer: {kind, layer, from?, to?, node?, x, y}
 
   // -- building --------------------------------------------------------------------------------
 
@@ -40,6 +41,8 @@ export function mountNetwork(root, store, session) {
     if (built && built.signature === signature) return;
     // A new width only moves the nodes; an editor open on a link or neuron stays valid.
     if (!built || !built.signature.startsWith(`${shape}@`)) editor.close();
+    hovered = null; // the element under the pointer is about to go
+    hovercard.hidden = true;
     const diagram = buildDiagram(s, width, { maxNeurons: maxNeurons() }, state.hidden);
     box.style.height = `${diagram.height}px`;
     box.replaceChildren(...diagram.elements);
@@ -85,7 +88,6 @@ export function mountNetwork(root, store, session) {
 
   // -- reading and editing ---------------------------------------------------------------------
 
-  let hovered = null; // {kind, layer, from?, to?, node?, x, y}
 
   function valueOf(target) {
     const frame = store.state.frame;
