@@ -142,14 +142,15 @@ export function mountNetwork(root, store, session) {
       fields.push({ label: `Weight from ${built.names[layer][from]}`, value: weightOf(frame, layer, from, node),
         apply: (v) => session.setWeight(layer, from, node, v) });
     }
+    editor.close(); // (an editor already open unpins its neuron as it closes)
     const neuron = isOutput ? null : Number(button.dataset.neuron);
     pinned = neuron;
     if (neuron !== null) session.inspect(neuron);
-    const rect = panel.getBoundingClientRect();
-    const box = button.getBoundingClientRect();
+    const panelBox = panel.getBoundingClientRect();
+    const nodeBox = button.getBoundingClientRect();
     editor.open({
       title: `${built.names[layer + 1][node].replace(/^./, (c) => c.toUpperCase())}`,
-      fields, x: box.left - rect.left + NODE / 2, y: box.bottom - rect.top + 8,
+      fields, x: nodeBox.left - panelBox.left + NODE / 2, y: nodeBox.bottom - panelBox.top + 8,
       onClose: () => { pinned = null; session.inspect(null); },
     });
   }
