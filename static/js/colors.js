@@ -53,11 +53,18 @@ function shadeOf(value) {
   return rgbOf((index / (NUM_SHADES - 1)) * 2 - 1);
 }
 
+/**
+ * Maps are painted as the original paints its heatmaps, at alpha 160 of 255 over white, so
+ * data points in their full colours stay visible on regions the network is sure about. The
+ * blend is done here, giving opaque pixels whatever lies behind the canvas.
+ */
+const MAP_OPACITY = 160 / 255;
+
 function table(colourOfByte) {
   const lut = new Uint32Array(256);
   const bytes = new Uint8Array(lut.buffer);
   for (let b = 0; b < 256; b++) {
-    const [r, g, bl] = colourOfByte(b);
+    const [r, g, bl] = colourOfByte(b).map((c) => Math.round(255 + (c - 255) * MAP_OPACITY));
     bytes.set([r, g, bl, 255], b * 4);
   }
   return lut;
