@@ -36,13 +36,15 @@ ENV PLAYGROUND_BIND=0.0.0.0:8000 \
 
 # Dependencies first, from pyproject.toml's own list (one source of truth), so that a code change
 # rebuilds only the layers below. The project itself is not pip-installed: the app serves
-# templates/ and static/ from the source tree next to app/ (app/__init__.py).
+# templates/ and static/ from the source tree next to app/ (app/__init__.py). pip goes once it
+# has done its work (25 MB nothing at run time needs).
 WORKDIR /srv/playground
 COPY pyproject.toml ./
 RUN python3 -m venv "$VIRTUAL_ENV" \
  && python3 -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))' > /tmp/requirements.txt \
  && pip install --no-cache-dir -r /tmp/requirements.txt \
- && rm /tmp/requirements.txt
+ && rm /tmp/requirements.txt \
+ && pip uninstall -q -y pip setuptools
 
 COPY app/ app/
 COPY engine/ engine/
