@@ -18,7 +18,7 @@ import simple_websocket
 import engine
 from app.session import Session
 from servers import LiveServer
-from ws_client import Client, Closed, Frame, raw_websocket, read_to_eof, split_frames
+from ws_client import Client, raw_websocket, read_to_eof, split_frames, wait_until
 
 BAD_MESSAGES = {
     "not JSON": ("{", None, ["message: not valid JSON"]),
@@ -163,16 +163,6 @@ def test_the_session_cap_refuses_plainly_with_1013_then_admits_again():
 
 
 # -- leaving: disconnects and shutdown ----------------------------------------------------------
-
-def wait_until(condition, timeout: float = 5.0) -> float:
-    """Seconds until `condition()` held; fails after `timeout`."""
-    start = time.monotonic()
-    while not condition():
-        if time.monotonic() - start > timeout:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.01)
-    return time.monotonic() - start
-
 
 def drop(c: Client) -> None:
     """Vanish without a close frame, as a crashed tab does."""

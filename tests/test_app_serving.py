@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from ws_client import Client
+from ws_client import Client, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,13 +68,6 @@ def gunicorn():
     server = Gunicorn(MAX_SESSIONS="3", WORKERS="2")
     yield server
     server.stop()
-
-
-def wait_until(condition, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
 
 
 def test_a_session_trains_under_gunicorn(gunicorn):

@@ -164,6 +164,16 @@ class Client:
             pass
 
 
+def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> float:
+    """Seconds until `condition()` held; fails after `timeout`."""
+    start = time.monotonic()
+    while not condition():
+        if time.monotonic() - start > timeout:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.01)
+    return time.monotonic() - start
+
+
 def types(messages: list[Any]) -> list[str]:
     return ["frame" if isinstance(m, Frame) else m["type"] for m in messages]
 
