@@ -3,6 +3,7 @@ simple-websocket accepts it at zlib's default level, about 0.4 ms for a 10 KB fr
 training it), while level 1 shrinks a frame about elevenfold for a fifth of that. Level 0 declines
 the offer.
 """
+
 from __future__ import annotations
 
 import zlib
