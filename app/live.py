@@ -22,13 +22,14 @@ log = logging.getLogger(__name__)
 
 WEBSOCKET = "playground.websocket"  # environ key read by devserver.EndWebsocketResponses
 CLOSE_WAIT = 0.5  # seconds to wait for the client's answer to our close frame
+USER_TIMEOUT_MS = 30_000  # unacknowledged data for this long ends the connection
 
 
 @sock.route("/ws", bp=bp)
 def websocket(ws: Any) -> None:
     """One connection, one session: the session's whole life runs on this thread."""
     request.environ[WEBSOCKET] = ws
-    no_delay(ws.sock)
+    tune(ws.sock)
     registry: Registry = current_app.extensions["playground"]
     limits: Limits = current_app.config["PLAYGROUND_LIMITS"]
     if not registry.admit():
@@ -80,10 +81,14 @@ def finish(ws: Any) -> None:
         ws.thread.join(timeout=CLOSE_WAIT)
 
 
-def no_delay(sock: socket.socket) -> None:
-    """Send each message at once: with Nagle's algorithm the tail of a frame that follows its
-    `metrics` message waits for the client's delayed ACK (up to 40 ms)."""
+def tune(sock: socket.socket) -> None:
+    """Send each message at once (with Nagle's algorithm the tail of a frame that follows its
+    `metrics` message waits for the client's delayed ACK, up to 40 ms), and give up on a client
+    that acknowledges nothing for 30 s (a laptop closed mid-frame would otherwise hold its
+    session, blocked in a send, for the quarter of an hour TCP retries last)."""
     try:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if hasattr(socket, "TCP_USER_TIMEOUT"):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, USER_TIMEOUT_MS)
     except OSError:  # not TCP (a unix socket behind a proxy)
         pass
