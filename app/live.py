@@ -37,7 +37,7 @@ def websocket(ws: Any) -> None:
         finish(ws)
         return
     try:
-        Session(ws, limits, registry.shutting_down).serve()
+        Session(ws, limits, registry.shutting_down, registry.turns).serve()
     except (ConnectionClosed, ConnectionError):  # the tab went away (a broken pipe, a reset)
         pass
     except Exception:  # a bug ends this session only; the page reconnects

@@ -1,12 +1,14 @@
-"""Who is connected: seats (the cap on concurrent sessions) and the shutdown signal every session
-watches. Seats are counted in this process by default; under gunicorn they are shared by all
-workers through shared memory (`SharedSeats`, installed by app/gunicorn_conf.py).
+"""Who is connected: seats (the cap on concurrent sessions), the process's CPU turns, and the
+shutdown signal every session watches. Seats are counted in this process by default; under
+gunicorn all workers share them through shared memory (`SharedSeats`, see app/gunicorn_conf.py).
 """
 
 from __future__ import annotations
 
 import threading
 from typing import Any, Protocol
+
+from .turns import Turns
 
 
 class Seats(Protocol):
@@ -65,10 +67,11 @@ class SharedSeats:
 
 
 class Registry:
-    """The sessions of this process: seat accounting, live count, and the shutdown event."""
+    """The sessions of this process: seat accounting, live count, turns and the shutdown event."""
 
     def __init__(self, seats: Seats):
         self.seats = seats
+        self.turns = Turns()
         self.shutting_down = threading.Event()
         self._live = 0
         self._idle = threading.Condition()

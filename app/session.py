@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping
 import engine
 
 from . import protocol
+from .turns import Turns
 
 IDLE_WAIT = 0.25  # seconds a paused session waits for a message before checking for shutdown
 DRAIN_LIMIT = 10_000  # messages moved from the socket's buffer to the inbox per loop, at most
@@ -49,13 +50,14 @@ class Limits:
 
 
 class Outbox:
-    """What the next flush sends, in the protocol's order: state, data, metrics, frame. Answers to
-    several messages handled together are sent once (latest wins), so a burst costs one frame."""
+    """What to send next, in the protocol's order: errors, then state, data, metrics, frame. Answers
+    to several messages handled together are sent once (latest wins), so a burst costs one frame."""
 
     def __init__(self) -> None:
         self.clear()
 
     def clear(self) -> None:
+        self.errors: list[str] = []
         self.state = self.data = self.frame = False
 
     def answer(self, state: bool = False, data: bool = False, frame: bool = False) -> None:
@@ -67,9 +69,10 @@ class Outbox:
 class Session:
     """One tab's session. `serve()` runs until the client leaves (ConnectionClosed) or shutdown."""
 
-    def __init__(self, ws: Any, limits: Limits, shutting_down: threading.Event,
+    def __init__(self, ws: Any, limits: Limits, shutting_down: threading.Event, turns: Turns | None = None,
                  clock: Callable[[], float] = time.monotonic):
         self.ws, self.limits, self.shutting_down, self.clock = ws, limits, shutting_down, clock
+        self.turns = turns or Turns()
         self.run = engine.Run()
         self.playing = False
         self.epochs_per_frame = 1
@@ -84,19 +87,28 @@ class Session:
     # -- the loop -----------------------------------------------------------------------------
 
     def serve(self) -> None:
-        """Greet, then read, train and send until the client leaves or the server shuts down."""
-        self.send(protocol.hello(self.limits.public()))
+        """Greet, then read, train and send until the client leaves or the server shuts down. The
+        work is done in turns shared with the process's other sessions; sending is not."""
         self.out.answer(state=True, data=True, frame=True)
-        self.flush()
+        with self.turns.turn(urgent=True):
+            greeting = [protocol.hello(self.limits.public()), *self.compose()]
+        self.send_all(greeting)
         while not self.shutting_down.is_set():
             self.receive(self.wait_time())
+            if self.inbox or self.due():
+                self.work()
+        self.say_goodbye()
+
+    def work(self) -> None:
+        """One turn: handle waiting messages (urgent) and train if a frame is due, then send."""
+        with self.turns.turn(urgent=bool(self.inbox)):
             self.handle_inbox()
             started = self.clock()
             paced = self.train_if_due()
-            self.flush()
-            if paced:
-                self.schedule(started)
-        self.say_goodbye()
+            messages = self.compose()
+        self.send_all(messages)
+        if paced:
+            self.schedule(started)
 
     def wait_time(self) -> float:
         """How long to wait for a message before there is work to do."""
@@ -122,8 +134,8 @@ class Session:
         """Handle waiting messages, at most `messages_per_frame` of them and about one frame budget
         of time, so a flood cannot stop this session's frames or hog the process."""
         if self.dropped:
-            self.send(protocol.error([f"messages: {self.dropped} dropped unanswered; more than "
-                                      f"{self.limits.max_pending} were waiting"], code="too_many"))
+            self.out.errors.append(protocol.error([f"messages: {self.dropped} dropped unanswered; more "
+                                                   f"than {self.limits.max_pending} were waiting"], code="too_many"))
             self.dropped = 0
         deadline = self.clock() + self.limits.frame_budget
         for _ in range(self.limits.messages_per_frame):
@@ -132,14 +144,14 @@ class Session:
             self.handle(self.inbox.popleft())
 
     def handle(self, raw: str | bytes) -> None:
-        """Check and apply one message; refusals are answered with an `error` right away."""
+        """Check and apply one message; a refusal is answered with an `error`."""
         try:
             request = protocol.parse(raw, self.context())
             HANDLERS[request.type](self, **request.fields)
         except protocol.ProtocolError as refused:
-            self.send(protocol.error(refused.errors, refused.request, refused.code))
+            self.out.errors.append(protocol.error(refused.errors, refused.request, refused.code))
         except engine.ConfigError as refused:  # the engine's own checks, behind the protocol's
-            self.send(protocol.error([f"{f}: {m}" for f, m in refused.errors], None))
+            self.out.errors.append(protocol.error([f"{f}: {m}" for f, m in refused.errors], None))
 
     def context(self) -> protocol.Context:
         return protocol.Context(self.run.config, self.run.layer_sizes, self.limits.max_epochs_per_frame,
@@ -147,10 +159,14 @@ class Session:
 
     # -- training -----------------------------------------------------------------------------
 
+    def due(self) -> bool:
+        """A playing frame or a step's slice is due."""
+        return bool(self.playing or self.steps_left) and self.clock() >= self.next_frame
+
     def train_if_due(self) -> bool:
         """When a frame is due: train a playing frame's epochs, or a step's next slice (a long step
         sends progress frames, paced as playing ones). True when it trained."""
-        if not (self.playing or self.steps_left) or self.clock() < self.next_frame:
+        if not self.due():
             return False
         if self.steps_left:
             done = self.train(self.steps_left)
@@ -200,22 +216,24 @@ class Session:
 
     # -- sending ------------------------------------------------------------------------------
 
-    def send(self, message: str | bytes) -> None:
-        self.ws.send(message)
+    def send_all(self, messages: list[str | bytes]) -> None:
+        for message in messages:
+            self.ws.send(message)
 
-    def flush(self) -> None:
-        """Send what the handled messages and training produced; every frame comes after a
-        `metrics` message with the same epoch."""
-        out = self.out
+    def compose(self) -> list[str | bytes]:
+        """The messages that handled messages and training produced, and an empty outbox; every
+        frame comes after a `metrics` message with the same epoch."""
+        out, run = self.out, self.run
+        messages: list[str | bytes] = list(out.errors)
         if out.state:
-            self.send(protocol.state(self.run.config, self.playing, self.run.epoch, self.epochs_per_frame,
-                                     self.run.diverged, self.inspect))
+            messages.append(protocol.state(run.config, self.playing, run.epoch, self.epochs_per_frame,
+                                           run.diverged, self.inspect))
         if out.data:
-            self.send(protocol.data(self.run.data, self.run.config["problem"]))
+            messages.append(protocol.data(run.data, run.config["problem"]))
         if out.frame:
-            self.send(protocol.metrics(self.run.metrics.to_dict()))
-            self.send(self.frame())
+            messages += [protocol.metrics(run.metrics.to_dict()), self.frame()]
         out.clear()
+        return messages
 
     def frame(self) -> bytes:
         grids = self.run.grids()
@@ -227,7 +245,7 @@ class Session:
 
     def say_goodbye(self) -> None:
         """Tell the page the server is going away (it reconnects by itself) and close with 1001."""
-        self.send(protocol.closing("server shutting down"))
+        self.ws.send(protocol.closing("server shutting down"))
         self.ws.close(reason=1001, message="server shutting down")
 
     # -- what each message does (docs/protocol.md, "Client → server") ---------------------------
