@@ -83,6 +83,7 @@ class Session:
         self.out = Outbox()
         self.next_frame = 0.0
         self.epoch_seconds = 0.0  # running estimate of one epoch's training time
+        self.last_urgent = float("-inf")  # when this session last went ahead of paced frames
 
     # -- the loop -----------------------------------------------------------------------------
 
@@ -100,8 +101,8 @@ class Session:
         self.say_goodbye()
 
     def work(self) -> None:
-        """One turn: handle waiting messages (urgent) and train if a frame is due, then send."""
-        with self.turns.turn(urgent=bool(self.inbox)):
+        """One turn: handle waiting messages and train if a frame is due, then send."""
+        with self.turns.turn(urgent=self.urgent()):
             self.handle_inbox()
             started = self.clock()
             paced = self.train_if_due()
@@ -109,6 +110,15 @@ class Session:
         self.send_all(messages)
         if paced:
             self.schedule(started)
+
+    def urgent(self) -> bool:
+        """Messages are waiting, and this session has had no urgent turn within a frame period
+        (a client that floods the server gets one, not all of them)."""
+        now = self.clock()
+        if not self.inbox or now - self.last_urgent < 1.0 / self.limits.frames_per_second:
+            return False
+        self.last_urgent = now
+        return True
 
     def wait_time(self) -> float:
         """How long to wait for a message before there is work to do."""

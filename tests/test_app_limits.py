@@ -122,18 +122,19 @@ def test_a_burst_of_thousands_of_malformed_messages_leaves_a_working_session(con
     assert c.until_frame(lambda f: f.epoch >= 10).epoch >= 10
 
 
-def test_a_flooding_client_does_not_starve_another_session(connect):
-    quiet, noisy = connect(), connect()
+def test_flooding_clients_do_not_starve_another_session(connect):
+    quiet, noisy = connect(), [connect(), connect()]
     quiet.send("play")
     quiet.until_frame(lambda f: f.epoch >= 3)
     stop = threading.Event()
 
-    def flood() -> None:
+    def flood(client: Client) -> None:
         while not stop.is_set():
-            noisy.send_raw("{" * 50)
+            client.send_raw('{"type": "set_speed", "epochs_per_frame": 1}')
 
-    flooder = threading.Thread(target=flood, daemon=True)
-    flooder.start()
+    flooders = [threading.Thread(target=flood, args=(c,), daemon=True) for c in noisy]
+    for flooder in flooders:
+        flooder.start()
     try:
         start = quiet.frame.epoch
         began = time.monotonic()
@@ -141,7 +142,8 @@ def test_a_flooding_client_does_not_starve_another_session(connect):
         assert time.monotonic() - began < 5.0  # 15 frames at 30 per second would take 0.5 s
     finally:
         stop.set()
-        flooder.join(timeout=5)
+        for flooder in flooders:
+            flooder.join(timeout=5)
 
 
 # -- the session cap ----------------------------------------------------------------------------
