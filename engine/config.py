@@ -142,7 +142,7 @@ def _follow_problem(config: dict, base: Mapping, update: Mapping) -> None:
     """When the problem changes, the dataset and loss the update left alone switch to the new
     problem's first choice (as the playground's separate dataset and regDataset menus do)."""
     problem = config.get("problem")
-    if problem not in PROBLEMS or problem == base.get("problem"):
+    if not isinstance(problem, str) or problem not in PROBLEMS or problem == base.get("problem"):
         return
     if "dataset" not in update:
         config["dataset"] = DATASETS[problem][0]
@@ -154,7 +154,8 @@ def _choice(allowed) -> Any:
     def check(value, config):
         options = allowed(config) if callable(allowed) else allowed
         if not isinstance(value, str) or value not in options:
-            raise _Bad(f"must be one of {', '.join(options)}; got {value!r}")
+            choices = ", ".join(options) if options else "(those of a valid problem)"
+            raise _Bad(f"must be one of {choices}; got {value!r}")
         return value
     return check
 
@@ -211,7 +212,7 @@ def _seed(value, config):
 
 _CHECKS = {
     "problem": _choice(PROBLEMS),
-    "dataset": _choice(lambda c: DATASETS.get(c["problem"], ())),
+    "dataset": _choice(lambda c: DATASETS.get(c["problem"], ()) if isinstance(c["problem"], str) else ()),
     "num_classes": _number(*LIMITS["num_classes"], integer=True),
     "num_points": _num_points,
     "noise": _number(*LIMITS["noise"]),
@@ -219,7 +220,7 @@ _CHECKS = {
     "features": _features,
     "network_shape": _network_shape,
     "activation": _choice(ACTIVATION_NAMES),
-    "loss": _choice(lambda c: LOSSES.get(c["problem"], ())),
+    "loss": _choice(lambda c: LOSSES.get(c["problem"], ()) if isinstance(c["problem"], str) else ()),
     "optimizer": _choice(OPTIMIZERS),
     "momentum": _number(*LIMITS["momentum"]),
     "learning_rate": _number(*LIMITS["learning_rate"], low_open=True),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from engine import ConfigError, Run, change_kind, validate
+from engine import DEFAULTS, ConfigError, Run, change_kind, validate
 
 
 def test_defaults_are_the_playground_defaults():
@@ -85,3 +85,16 @@ def test_invalid_configure_changes_nothing():
     with pytest.raises(ConfigError):
         run.configure({"activation": "nope", "learning_rate": 0.1})
     assert (run.config, run.epoch, [w.tolist() for w in run.weights()]) == before
+
+
+@pytest.mark.parametrize("wrong", [[], {}, None, [1, 2], {"a": 1}, "text", -1, 1.5, True])
+def test_values_of_the_wrong_type_are_config_errors_for_every_field(wrong):
+    refused = 0
+    for field in DEFAULTS:
+        try:
+            config = validate({field: wrong})  # never TypeError or KeyError
+            assert config[field] is not None or field == "num_points"
+        except ConfigError as error:
+            refused += 1
+            assert field in {f for f, _ in error.errors}
+    assert refused >= len(DEFAULTS) - 4  # only a few fields take any one such value
