@@ -118,8 +118,6 @@ def _check_configure(fields: dict, context: Context) -> tuple[dict, list[str]]:
         engine.validate(update, context.config)
     except engine.ConfigError as error:
         return {}, [f"{name}: {message}" for name, message in error.errors]
-    except TypeError:  # a list or object where the engine expects one value
-        return {}, ["config: a setting holds a list or an object where a single value belongs"]
     return {"config": update}, []
 
 
