@@ -19,10 +19,9 @@ Op = Callable[[], object]
 
 def flat(x: np.ndarray) -> np.ndarray:
     """A 1-D view of a contiguous block (elementwise calls are fastest on 1-D operands)."""
-    view = x.reshape(-1)
-    if not np.shares_memory(view, x):
+    if not x.flags.c_contiguous:
         raise ValueError("flat: expected a contiguous block")
-    return view
+    return x.reshape(-1)
 
 
 def const(value: float, like: np.ndarray) -> np.ndarray:
@@ -49,6 +48,7 @@ class Activation:
     name = ""
     needs_z = False
     linear = False
+    bounded = False  # outputs always within [−1, 1]
 
     def forward_ops(self, z: np.ndarray, a: np.ndarray, scratch: np.ndarray) -> list[Op]:
         """a = f(z). z may be the same array as a."""
@@ -74,6 +74,7 @@ class Activation:
 
 class Tanh(Activation):
     name = "tanh"
+    bounded = True
 
     def forward_ops(self, z, a, scratch):
         return [partial(np.tanh, flat(z), flat(a))]
@@ -98,6 +99,7 @@ class Relu(Activation):
 
 class Sigmoid(Activation):
     name = "sigmoid"
+    bounded = True
 
     def forward_ops(self, z, a, scratch):
         return sigmoid_ops(z, a)
@@ -171,6 +173,7 @@ class Swish(Activation):
 
 class Sin(Activation):
     name = "sin"
+    bounded = True
     needs_z = True
 
     def forward_ops(self, z, a, scratch):

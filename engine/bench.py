@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .grids import Grids, grid_points
+from .grids import grid_points
 from .run import Run
 from .straightforward import StraightforwardMLP
 
@@ -36,18 +36,21 @@ def workload_config(name: str) -> dict[str, Any]:
 
 
 class EngineWorkload:
+    """The engine through its public API. grid + to_bytes is `Run.grids(every_map=True)`, whose
+    pass makes each layer's bytes while the layer is in cache, so for the frame the two are
+    timed together and `grid_ms` separately by the forward pass alone."""
+
     def __init__(self, name: str):
         self.run = Run(workload_config(name))
-        self.evaluator = self.run._grids
 
     def epoch(self) -> None:
         self.run.step(1)
 
     def grid(self) -> None:
-        self.evaluator.forward()
+        self.run._grids.forward()
 
-    def to_bytes(self) -> None:
-        grids = Grids(self.evaluator)
+    def frame_maps(self) -> None:
+        grids = self.run.grids(every_map=True)
         grids.neurons, grids.output  # every hidden neuron's map and the output map, as bytes
 
 
@@ -73,37 +76,53 @@ class BaselineWorkload:
     def to_bytes(self) -> None:
         self.net.to_bytes(self.maps)
 
+    def frame_maps(self) -> None:
+        self.grid()
+        self.to_bytes()
 
-def measure(make: Callable[[str], Any], rounds: int, warmup: int = 20) -> dict[str, dict[str, float]]:
-    """Median epoch_ms, grid_ms and frame_ms per workload, the workloads taking turns."""
-    workloads = {name: make(name) for name in WORKLOADS}
-    times: dict[str, dict[str, list[float]]] = {n: {"epoch_ms": [], "grid_ms": [], "frame_ms": []} for n in WORKLOADS}
+
+def measure(kinds: dict[str, Callable[[str], Any]], rounds: int, warmup: int = 20
+            ) -> dict[str, dict[str, dict[str, float]]]:
+    """Median epoch_ms, grid_ms and frame_ms per implementation and workload.
+
+    Everything takes turns within each round (workloads and implementations alike), so a machine
+    that speeds up or slows down during the run affects all of them the same way.
+    """
+    runs = {(kind, name): make(name) for kind, make in kinds.items() for name in WORKLOADS}
+    times: dict[tuple[str, str], dict[str, list[float]]] = {
+        key: {"epoch_ms": [], "grid_ms": [], "frame_ms": []} for key in runs}
     clock = time.perf_counter
     with np.errstate(all="ignore"):
         for r in range(warmup + rounds):
-            for name, w in workloads.items():
+            for key, w in runs.items():
                 t0 = clock()
-                w.epoch()
-                t1 = clock()
                 w.grid()
+                t1 = clock()
+                w.epoch()
                 t2 = clock()
-                w.to_bytes()
+                w.frame_maps()
                 t3 = clock()
                 if r >= warmup:
-                    times[name]["epoch_ms"].append(t1 - t0)
-                    times[name]["grid_ms"].append(t2 - t1)
-                    times[name]["frame_ms"].append(t3 - t0)
-    return {name: {k: round(statistics.median(v) * 1e3, 4) for k, v in t.items()} for name, t in times.items()}
+                    times[key]["grid_ms"].append(t1 - t0)
+                    times[key]["epoch_ms"].append(t2 - t1)
+                    times[key]["frame_ms"].append(t3 - t1)
+    result: dict[str, dict[str, dict[str, float]]] = {kind: {} for kind in kinds}
+    for (kind, name), t in times.items():
+        result[kind][name] = {k: round(statistics.median(v) * 1e3, 4) for k, v in t.items()}
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m engine.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument("--rounds", type=int, default=300, help="timed rounds per workload (default 300)")
+    parser.add_argument("--rounds", type=int, default=300, help="timed rounds (default 300)")
     parser.add_argument("--baseline", action="store_true", help="also time the straightforward version")
     args = parser.parse_args(argv)
-    result = measure(EngineWorkload, args.rounds)
-    baseline = measure(BaselineWorkload, max(30, args.rounds // 5), warmup=5) if args.baseline else None
+    kinds: dict[str, Callable[[str], Any]] = {"engine": EngineWorkload}
+    if args.baseline:
+        kinds["baseline"] = BaselineWorkload
+    measured = measure(kinds, args.rounds)
+    result, baseline = measured["engine"], measured.get("baseline")
     if args.json:
         out: dict[str, Any] = dict(result)
         if baseline:

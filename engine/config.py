@@ -153,11 +153,17 @@ def _follow_problem(config: dict, base: Mapping, update: Mapping) -> None:
 def _choice(allowed) -> Any:
     def check(value, config):
         options = allowed(config) if callable(allowed) else allowed
+        if options is None:  # depends on a field that is itself invalid (reported there)
+            return value
         if not isinstance(value, str) or value not in options:
-            choices = ", ".join(options) if options else "(those of a valid problem)"
-            raise _Bad(f"must be one of {choices}; got {value!r}")
+            raise _Bad(f"must be one of {', '.join(options)}; got {value!r}")
         return value
     return check
+
+
+def _for_problem(table: dict[str, tuple[str, ...]]) -> Any:
+    """The choices a field has under the config's problem, None if the problem is invalid."""
+    return lambda config: table.get(config["problem"]) if isinstance(config["problem"], str) else None
 
 
 def _number(low: float, high: float, integer: bool = False, low_open: bool = False) -> Any:
@@ -212,7 +218,7 @@ def _seed(value, config):
 
 _CHECKS = {
     "problem": _choice(PROBLEMS),
-    "dataset": _choice(lambda c: DATASETS.get(c["problem"], ()) if isinstance(c["problem"], str) else ()),
+    "dataset": _choice(_for_problem(DATASETS)),
     "num_classes": _number(*LIMITS["num_classes"], integer=True),
     "num_points": _num_points,
     "noise": _number(*LIMITS["noise"]),
@@ -220,7 +226,7 @@ _CHECKS = {
     "features": _features,
     "network_shape": _network_shape,
     "activation": _choice(ACTIVATION_NAMES),
-    "loss": _choice(lambda c: LOSSES.get(c["problem"], ()) if isinstance(c["problem"], str) else ()),
+    "loss": _choice(_for_problem(LOSSES)),
     "optimizer": _choice(OPTIMIZERS),
     "momentum": _number(*LIMITS["momentum"]),
     "learning_rate": _number(*LIMITS["learning_rate"], low_open=True),

@@ -58,12 +58,13 @@ def quantize(values: np.ndarray) -> np.ndarray:
 class Grids:
     """One evaluation over the plane, turned into bytes on demand (valid until the next evaluation).
 
+    Every map comes out row-major whatever order the plane was evaluated in.
     output: (D·D,) bytes of the output map; neurons: (hidden units, D·D) bytes, layer by layer;
     neuron(i): one hidden unit's map; thumbnails(): (hidden units, T·T) block means.
     """
 
-    def __init__(self, evaluator: "GridEvaluator"):
-        self._evaluator = evaluator
+    def __init__(self, evaluator: "GridEvaluator", order: str, quantized: bool = False):
+        self._evaluator, self._order, self._quantized = evaluator, order, quantized
         self.resolution = evaluator.resolution
         self._output: np.ndarray | None = None
         self._neurons: np.ndarray | None = None
@@ -73,35 +74,36 @@ class Grids:
     @property
     def output(self) -> np.ndarray:
         if self._output is None:
-            self._output = self._evaluator.output_bytes()
+            self._output = self._evaluator.output_bytes(self._order)
         return self._output
 
     @property
     def neurons(self) -> np.ndarray:
         if self._neurons is None:
-            e = self._evaluator
-            self._neurons = e.quantize()[e.neuron_rows]
+            self._neurons = self._evaluator.neuron_bytes(self._order, self._quantized)
         return self._neurons
 
     def neuron(self, index: int) -> np.ndarray:
         e = self._evaluator
-        return quantize(e.buffer[e.neuron_rows[index]])
+        return quantize(e.row_major(e.buffer[e.neuron_rows[index]], self._order))
 
     def thumbnails(self, size: int = THUMBNAIL) -> np.ndarray:
         e = self._evaluator
-        return quantize(block_means(e.buffer[e.neuron_rows], self.resolution, size))
+        if size != e.thumbnail:
+            raise ValueError(f"size: this evaluator makes {e.thumbnail} × {e.thumbnail} thumbnails; got {size}")
+        return quantize(e.block_means(self._order))
 
 
 def block_means(maps: np.ndarray, resolution: int, size: int = THUMBNAIL) -> np.ndarray:
-    """(maps, D·D) values averaged over (D/size)² blocks: (maps, size·size) float32.
+    """Row-major (maps, D·D) values averaged over (D/size)² blocks: (maps, size·size) float32.
 
     Sums along rows with a matrix product and across rows with whole-row additions: numpy's
-    reductions over short axes are several times slower on the full maps.
+    reductions over short axes are several times slower on the full maps (evaluating in block
+    order avoids this altogether).
     """
     block = resolution // size
     count = len(maps)
-    cut = maps.reshape(count, resolution, resolution)[:, :block * size, :block * size]
-    rows = np.dot(np.ascontiguousarray(cut).reshape(-1, block), np.ones(block, dtype=maps.dtype))
+    rows = np.dot(np.ascontiguousarray(maps).reshape(-1, block), np.ones(block, dtype=maps.dtype))
     rows = rows.reshape(count * size, block, size)
     total = rows[:, 0].copy()
     for i in range(1, block):
@@ -110,49 +112,115 @@ def block_means(maps: np.ndarray, resolution: int, size: int = THUMBNAIL) -> np.
 
 
 class GridEvaluator:
-    """Evaluates a model over the grid, reusing its float32 buffers from frame to frame."""
+    """Evaluates a model over the grid, reusing its float32 buffers from frame to frame.
 
-    def __init__(self, model: Model, features: tuple[str, ...], resolution: int = 100):
-        self.model, self.resolution = model, resolution
+    The plane can be evaluated in row order ("rows") or block by block ("blocks": the points of
+    each thumbnail block together), which makes thumbnails one matrix-vector product instead of
+    a slow strided reduction; the maps are put back in row order when asked for.
+    """
+
+    def __init__(self, model: Model, features: tuple[str, ...], resolution: int = 100,
+                 thumbnail: int = THUMBNAIL):
+        if resolution % thumbnail:
+            raise ValueError(f"resolution: must be a multiple of the thumbnail size {thumbnail}; got {resolution}")
+        self.model, self.resolution, self.thumbnail = model, resolution, thumbnail
         layout = model.layout
-        self.inputs = design_matrix(grid_points(resolution), features, np.float32)
-        self.buffer = layout.activation_buffer(resolution * resolution, np.float32)
-        self.scratch = np.empty((max(layout.sizes), resolution * resolution), dtype=np.float32)
+        cells = resolution * resolution
+        points = grid_points(resolution)
+        self.block_order = _block_order(resolution, thumbnail)  # block position -> row position
+        self.inputs = {"rows": design_matrix(points, features, np.float32),
+                       "blocks": design_matrix(points[self.block_order], features, np.float32)}
+        self.buffer = layout.activation_buffer(cells, np.float32)
+        self.scratch = np.empty((max(layout.sizes), cells), dtype=np.float32)
         self.params32 = np.empty(layout.size, dtype=np.float32)
         self.weights32 = layout.views(self.params32)
         self.neuron_rows = np.array(layout.neuron_rows(), dtype=np.intp)
         self.output_rows = layout.out_rows(layout.num_layers - 1)
-        self.offset = np.float32(1.0 + 1.0 / 255.0)
+        self.bounded = model.activation.bounded
+        self._to_rows = np.argsort(self.block_order)  # row position -> block position
+        self._averager = np.full((resolution // thumbnail) ** 2, 1.0 / (resolution // thumbnail) ** 2,
+                                 dtype=np.float32)
         self._scaled: np.ndarray | None = None
         self._bytes: np.ndarray | None = None
 
-    def evaluate(self) -> Grids:
-        """Forward pass over the grid with the model's current parameters."""
-        self.forward()
-        return Grids(self)
+    def evaluate(self, order: str = "rows", every_map: bool = False) -> Grids:
+        """Forward pass over the grid with the model's current parameters.
 
-    def forward(self) -> np.ndarray:
-        """The float32 activation buffer (rows, D·D); the output rows hold z."""
+        every_map: also turn every hidden unit's map into bytes, layer by layer during the pass
+        while the values are still in cache (cheaper than afterwards; `Grids.neurons` uses them).
+        """
+        if order not in self.inputs:
+            raise ValueError(f"order: must be one of rows, blocks; got {order!r}")
+        self.forward(order, every_map)
+        return Grids(self, order, quantized=every_map)
+
+    def forward(self, order: str = "rows", every_map: bool = False) -> np.ndarray:
+        """The float32 activation buffer (rows, D·D) in that order; the output rows hold z."""
         np.copyto(self.params32, self.model.params, casting="same_kind")
-        return forward(self.model.layout, self.weights32, self.model.activation, self.inputs,
-                       self.buffer, self.scratch)
+        return forward(self.model.layout, self.weights32, self.model.activation, self.inputs[order],
+                       self.buffer, self.scratch, self._quantize_rows if every_map else None)
+
+    def row_major(self, values: np.ndarray, order: str) -> np.ndarray:
+        """One map's values (D·D,) in row order."""
+        return values if order == "rows" else np.take(values, self._to_rows)
 
     def quantize(self) -> np.ndarray:
-        """All rows of the buffer as bytes in three passes (output rows hold z: see output_bytes)."""
+        """All rows of the buffer as bytes, in the order evaluated (output rows hold z)."""
+        self._quantize_rows(slice(0, len(self.buffer)))
+        return self._bytes
+
+    def _quantize_rows(self, rows: slice) -> None:
         if self._bytes is None:  # made on first use: a frame seldom needs every full map
             self._scaled = np.empty_like(self.buffer)
             self._bytes = np.empty(self.buffer.shape, dtype=np.uint8)
-        np.add(self.buffer, self.offset, out=self._scaled)
-        np.multiply(self._scaled, np.float32(127.5), out=self._scaled)
-        np.clip(self._scaled, 0.0, 255.5, out=self._bytes, casting="unsafe")
-        return self._bytes
+        values, scaled = self.buffer[rows], self._scaled[rows]
+        np.multiply(values, np.float32(127.5), out=scaled)
+        np.add(scaled, np.float32(128.0), out=scaled)  # (v + 1 + 1/255) · 127.5
+        if not self.bounded:  # tanh, sigmoid, sin stay within ±1: no clamping needed
+            np.clip(scaled, 0.0, 255.5, out=scaled)
+        np.copyto(self._bytes[rows], scaled, casting="unsafe")
 
-    def output_bytes(self) -> np.ndarray:
+    def neuron_bytes(self, order: str, quantized: bool = False) -> np.ndarray:
+        """Every hidden unit's map as bytes, row-major: (hidden units, D·D).
+
+        quantized: the hidden rows were already turned into bytes during the forward pass.
+        """
+        maps = (self._bytes if quantized else self.quantize())[self.neuron_rows]
+        if order == "rows":
+            return maps
+        s, b = self.thumbnail, self.resolution // self.thumbnail
+        blocks = maps.reshape(len(maps), s, s, b, b)  # [unit, block row, block column, row, column]
+        return np.ascontiguousarray(blocks.transpose(0, 1, 3, 2, 4)).reshape(len(maps), -1)
+
+    def block_means(self, order: str) -> np.ndarray:
+        """Thumbnails as floats: (hidden units, T·T) means of the maps' blocks."""
+        if order == "rows":
+            return block_means(self.buffer[self.neuron_rows], self.resolution, self.thumbnail)
+        t, layout = self.thumbnail, self.model.layout
+        means = np.empty((len(self.neuron_rows), t * t), dtype=np.float32)
+        done = 0
+        for l in range(layout.num_layers - 1):  # each layer's units are contiguous rows: no copy
+            units = self.buffer[layout.out_rows(l)]
+            np.dot(units.reshape(len(units) * t * t, -1), self._averager, out=means[done:done + len(units)].reshape(-1))
+            done += len(units)
+        return means
+
+    def output_bytes(self, order: str = "rows") -> np.ndarray:
         z = self.buffer[self.output_rows]
+        if order == "blocks":
+            z = np.take(z, self._to_rows, axis=1)
         head = self.model.head
         if head.outputs == 1:
             return quantize(head.display(z))
         return class_bytes(head.predict(z), head.name == "softmax")
+
+
+def _block_order(resolution: int, thumbnail: int) -> np.ndarray:
+    """Row-major positions of the cells listed block by block (blocks row-major, cells inside each
+    block row-major): the points of thumbnail cell k are positions k·B² .. (k+1)·B² − 1."""
+    s, b = thumbnail, resolution // thumbnail
+    index = np.arange(resolution * resolution).reshape(s, b, s, b)  # [block row, row, block col, col]
+    return index.transpose(0, 2, 1, 3).ravel()
 
 
 def class_bytes(outputs: np.ndarray, probabilities: bool) -> np.ndarray:

@@ -53,11 +53,16 @@ class Head:
         """Output node values (outputs, n)."""
         raise NotImplementedError
 
-    def accuracy(self, z: np.ndarray, labels: np.ndarray) -> float | None:
+    def correct(self, z: np.ndarray, labels: np.ndarray) -> np.ndarray | None:
+        """Per point: is the prediction the label's class? (n,) bools; None for regression."""
         return None
 
+    def accuracy(self, z: np.ndarray, labels: np.ndarray) -> float | None:
+        hits = self.correct(z, labels)
+        return None if hits is None else _mean(hits)
+
     def display(self, z: np.ndarray) -> np.ndarray:
-        """(n,) values on the map's −1..1 colour scale (binary and regression heads)."""
+        """(n,) values on the map's −1..1 colour scale (binary and regression heads), in z's dtype."""
         return self.predict(z)[0]
 
 
@@ -83,8 +88,8 @@ class TanhSquare(Head):
     def losses(self, z, labels):
         return 0.5 * (np.tanh(z[0]) - labels) ** 2
 
-    def accuracy(self, z, labels):
-        return _mean(np.where(z[0] >= 0, 1.0, -1.0) == labels)
+    def correct(self, z, labels):
+        return (z[0] >= 0) == (labels > 0)
 
 
 class LinearSquare(Head):
@@ -94,7 +99,7 @@ class LinearSquare(Head):
         return [partial(np.subtract, flat(z), flat(target), flat(delta))]
 
     def predict(self, z):
-        return np.array(z, dtype=np.float64)
+        return np.array(z)
 
     def losses(self, z, labels):
         return 0.5 * (z[0] - labels) ** 2
@@ -120,11 +125,11 @@ class SigmoidCrossEntropy(Head):
         z = z[0]
         return np.maximum(z, 0) - labels * z + np.log1p(np.exp(-np.abs(z)))
 
-    def accuracy(self, z, labels):
-        return _mean((z[0] >= 0) == (labels > 0.5))
+    def correct(self, z, labels):
+        return (z[0] >= 0) == (labels > 0.5)
 
     def display(self, z):
-        return np.tanh(0.5 * np.asarray(z[0], dtype=np.float64))  # 2p − 1
+        return np.tanh(0.5 * z[0])  # 2p − 1
 
 
 class SoftmaxCrossEntropy(Head):
@@ -148,8 +153,8 @@ class SoftmaxCrossEntropy(Head):
         log_sum = top + np.log(np.sum(np.exp(z - top), axis=0))
         return log_sum - z[labels.astype(np.intp), np.arange(z.shape[1])]
 
-    def accuracy(self, z, labels):
-        return _mean(np.argmax(z, axis=0) == labels)
+    def correct(self, z, labels):
+        return np.argmax(z, axis=0) == labels
 
 
 class TanhSquareMulti(TanhSquare):
@@ -161,8 +166,8 @@ class TanhSquareMulti(TanhSquare):
     def losses(self, z, labels):
         return 0.5 * np.sum((np.tanh(z) - _one_hot(labels, self.outputs, -1.0)) ** 2, axis=0)
 
-    def accuracy(self, z, labels):
-        return _mean(np.argmax(z, axis=0) == labels)
+    def correct(self, z, labels):
+        return np.argmax(z, axis=0) == labels
 
 
 def make_head(output: str, loss: str, outputs: int) -> Head:

@@ -10,6 +10,7 @@ the output nodes; columns are points.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -103,13 +104,15 @@ def initial_parameters(layout: Layout, source: SeedRandom, zeros: bool = False) 
 
 
 def forward(layout: Layout, weights: list[np.ndarray], activation: Activation, inputs: np.ndarray,
-            buffer: np.ndarray | None = None, scratch: np.ndarray | None = None) -> np.ndarray:
+            buffer: np.ndarray | None = None, scratch: np.ndarray | None = None,
+            after_layer: Callable[[slice], None] | None = None) -> np.ndarray:
     """Evaluate the network on many points at once.
 
     weights: W^(l) views (any float dtype); inputs: (1 + features, n) with a leading ones row.
     Returns the activation buffer (layout.rows, n): every hidden unit's output, then the output
     layer's pre-activations z (the head turns them into outputs and losses). buffer and scratch
     ((max layer size, n), for activations that need one) may be passed in to be reused.
+    after_layer(rows) is called after each hidden layer, while its rows are still in cache.
     """
     n = inputs.shape[1]
     if buffer is None:
@@ -123,5 +126,7 @@ def forward(layout: Layout, weights: list[np.ndarray], activation: Activation, i
         if l < layout.num_layers - 1:
             for op in activation.forward_ops(rows, rows, scratch[:rows.shape[0]]):
                 op()
+            if after_layer is not None:
+                after_layer(layout.out_rows(l))
             source = buffer[layout.block(l)]
     return buffer

@@ -158,9 +158,14 @@ class Run:
         inputs = design_matrix(xy, tuple(self.config["features"]))
         return self._head.predict(self.model.logits(inputs))
 
-    def grids(self) -> Grids:
-        """Output map and every hidden neuron's map over the 100 × 100 grid, as bytes."""
-        return self._grids.evaluate()
+    def grids(self, order: str = "rows", every_map: bool = False) -> Grids:
+        """Output map and every hidden neuron's map over the 100 × 100 grid, as bytes.
+
+        order "blocks" evaluates the plane thumbnail block by block: thumbnails then cost almost
+        nothing, the full maps a reordering (what a frame needs: the output and thumbnails).
+        every_map: make every neuron's bytes during the pass (when all of them will be read).
+        """
+        return self._grids.evaluate(order, every_map)
 
     @property
     def layer_sizes(self) -> tuple[int, ...]:
@@ -198,13 +203,14 @@ class Run:
         # Training and test points in one matrix: one forward pass scores both.
         self._eval_inputs = design_matrix(np.concatenate([self._data.train_xy, self._data.test_xy]), features)
         self._eval_buffer = self.model.layout.activation_buffer(self._eval_inputs.shape[1])
+        self._eval_scratch = np.empty((max(self.model.layout.sizes), self._eval_inputs.shape[1]))
         settings = Settings(
             learning_rate=c["learning_rate"], optimizer=c["optimizer"], momentum=c["momentum"],
             regularization=None if c["regularization"] == "none" else c["regularization"],
             regularization_rate=c["regularization_rate"], batch_size=c["batch_size"], batching=c["batching"])
         shuffle = np.random.default_rng(_seed_number(c["seed"])) if c["batching"] == "standard" else None
         self._train_y = self._labels(self._data.train_labels)
-        self._test_y = self._labels(self._data.test_labels)
+        self._eval_y = np.concatenate([self._train_y, self._labels(self._data.test_labels)])
         targets = self._head.targets(self._train_y)
         self.trainer = Trainer(self.model.layout, self.model.activation, self._head, self.model.params,
                                self._train_inputs, targets, settings, shuffle)
@@ -217,13 +223,9 @@ class Run:
         """(train loss, test loss, train accuracy, test accuracy), or None if anything is not finite."""
         if not np.isfinite(np.sum(self.model.params)):
             return None
-        z = self.model.logits(self._eval_inputs, self._eval_buffer)
-        n = len(self._data.train_labels)
-        train_loss, train_acc = self.model.score(z[:, :n], self._train_y)
-        test_loss, test_acc = self.model.score(z[:, n:], self._test_y)
-        if not (np.isfinite(train_loss) and np.isfinite(test_loss)):
-            return None
-        return train_loss, test_loss, train_acc, test_acc
+        z = self.model.logits(self._eval_inputs, self._eval_buffer, self._eval_scratch)
+        scores = self.model.score_split(z, self._eval_y, len(self._train_y))
+        return scores if np.isfinite(scores[0]) and np.isfinite(scores[1]) else None
 
     def _after_edit(self) -> None:
         with np.errstate(all="ignore"):

@@ -28,7 +28,7 @@ BAD_MESSAGES = {
     "unknown type": ({"type": "fly"}, "fly", ['type: unknown message type "fly"']),
     "type a list": ({"type": ["play"]}, None, ['type: unknown message type ["play"]']),
     "config: a list for a problem": ({"type": "configure", "config": {"problem": []}}, "configure",
-                                     ["config: a setting holds a list"]),
+                                     ["problem: must be one of classification, regression, multiclass; got []"]),
     "type not a string": ({"type": 3}, None, ["type: unknown message type 3"]),
     "unknown field": ({"type": "play", "speed": 3}, "play", ["speed: unknown field for play"]),
     "config missing": ({"type": "configure"}, "configure", ["config: must be an object"]),

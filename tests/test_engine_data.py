@@ -96,6 +96,21 @@ def test_neuron_maps_and_thumbnails():
     assert list(row) == sorted(row) and row[0] < 30 and row[-1] > 225
 
 
+def test_block_order_gives_the_same_bytes():
+    run = Run({"network_shape": [5, 3], "activation": "relu", "dataset": "spiral"})
+    run.step(20)
+    rows = run.grids("rows")
+    output, neurons, thumbs, third = rows.output.copy(), rows.neurons.copy(), rows.thumbnails(), rows.neuron(3)
+    blocks = run.grids("blocks")
+    assert np.abs(blocks.output.astype(int) - output).max() <= 1  # float32 sums in another order
+    assert np.abs(blocks.neurons.astype(int) - neurons).max() <= 1
+    assert np.abs(blocks.neuron(3).astype(int) - third).max() <= 1
+    assert np.abs(blocks.thumbnails().astype(int) - thumbs).max() <= 1
+    assert np.mean(blocks.neurons == neurons) > 0.99
+    np.testing.assert_array_equal(run.grids(every_map=True).neurons, neurons)
+    np.testing.assert_array_equal(run.grids("blocks", every_map=True).neurons, blocks.neurons)
+
+
 def test_multiclass_map_encodes_class_and_confidence():
     run = Run({"problem": "multiclass", "dataset": "multi-gauss", "num_classes": 4, "loss": "cross_entropy"})
     run.step(100)
