@@ -2,7 +2,7 @@
 
 The plane [−6, 6]² is sampled D × D times (x left to right, y from +6 at the top row down to −6,
 as the playground's heatmap). One float32 forward pass yields every hidden neuron and the output
-at every cell; quantizing all of them is then three calls over one buffer.
+at every cell; quantizing them is then three or four calls over the buffer's rows.
 
 Byte meaning: neuron maps and binary/regression output maps put the value v on the playground's
 colour scale, byte = round((clamp(v, −1, 1) + 1) · 127.5), so 0 is −1, 255 is +1. Multi-class
@@ -10,7 +10,6 @@ output maps hold (class << 5) | confidence, confidence 0..31 from 1/K (a toss-up
 """
 
 from __future__ import annotations
-
 
 import numpy as np
 
@@ -48,11 +47,19 @@ def feature_maps(names: tuple[str, ...] | list[str], resolution: int = 100) -> n
 
 def quantize(values: np.ndarray) -> np.ndarray:
     """Bytes for values on the −1..1 scale (clamped): round((v + 1) · 127.5)."""
+    values = np.asarray(values, dtype=np.float32)
     out = np.empty(values.shape, dtype=np.uint8)
-    scaled = (np.asarray(values, dtype=np.float32) + np.float32(1.0 + 1.0 / 255.0)) * np.float32(127.5)
-    np.clip(scaled, 0.0, 255.5, out=scaled)
-    np.copyto(out, scaled, casting="unsafe")
+    quantize_into(values, np.empty_like(values), out)
     return out
+
+
+def quantize_into(values: np.ndarray, scaled: np.ndarray, out: np.ndarray, bounded: bool = False) -> None:
+    """quantize() into given buffers; `bounded` values (always within ±1) skip the clamping call."""
+    np.multiply(values, np.float32(127.5), out=scaled)
+    np.add(scaled, np.float32(128.0), out=scaled)  # (v + 1 + 1/255) · 127.5, truncated below
+    if not bounded:
+        np.clip(scaled, 0.0, 255.5, out=scaled)
+    np.copyto(out, scaled, casting="unsafe")
 
 
 class Grids:
@@ -173,12 +180,7 @@ class GridEvaluator:
         if self._bytes is None:  # made on first use: a frame seldom needs every full map
             self._scaled = np.empty_like(self.buffer)
             self._bytes = np.empty(self.buffer.shape, dtype=np.uint8)
-        values, scaled = self.buffer[rows], self._scaled[rows]
-        np.multiply(values, np.float32(127.5), out=scaled)
-        np.add(scaled, np.float32(128.0), out=scaled)  # (v + 1 + 1/255) · 127.5
-        if not self.bounded:  # tanh, sigmoid, sin stay within ±1: no clamping needed
-            np.clip(scaled, 0.0, 255.5, out=scaled)
-        np.copyto(self._bytes[rows], scaled, casting="unsafe")
+        quantize_into(self.buffer[rows], self._scaled[rows], self._bytes[rows], self.bounded)
 
     def neuron_bytes(self, order: str, quantized: bool = False) -> np.ndarray:
         """Every hidden unit's map as bytes, row-major: (hidden units, D·D).
