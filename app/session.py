@@ -157,11 +157,12 @@ class Session:
         """Check and apply one message; a refusal is answered with an `error`."""
         try:
             request = protocol.parse(raw, self.context())
-            HANDLERS[request.type](self, **request.fields)
+            try:
+                HANDLERS[request.type](self, **request.fields)
+            except engine.ConfigError as refused:  # the engine's own checks, behind the protocol's
+                raise protocol.ProtocolError([f"{f}: {m}" for f, m in refused.errors], request.type) from None
         except protocol.ProtocolError as refused:
             self.out.errors.append(protocol.error(refused.errors, refused.request, refused.code))
-        except engine.ConfigError as refused:  # the engine's own checks, behind the protocol's
-            self.out.errors.append(protocol.error([f"{f}: {m}" for f, m in refused.errors], None))
 
     def context(self) -> protocol.Context:
         return protocol.Context(self.run.config, self.run.layer_sizes, self.limits.max_epochs_per_frame,

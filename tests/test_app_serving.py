@@ -74,7 +74,8 @@ def test_a_session_trains_under_gunicorn(gunicorn):
     c = Client(gunicorn.ws_url)
     try:
         c.send("step", epochs=4)
-        assert c.until_frame().epoch == 4
+        # A busy machine may train a step in slices, with progress frames before the last.
+        assert c.until_frame(lambda f: f.epoch >= 4).epoch == 4
     finally:
         c.close()
     wait_until(lambda: gunicorn.health()["seats_taken"] == 0)
