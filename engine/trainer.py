@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+from typing import Callable
 
 import numpy as np
 
@@ -49,6 +50,18 @@ class _Buffers:
         self.scratch = np.zeros((max(layout.sizes), width))
 
 
+@dataclass
+class _Template:
+    """An update's calls for batches of one width, apart from those that read the batch."""
+
+    first: np.ndarray  # where W^(0)·x goes
+    middle: list[Op]  # the rest of the forward pass, and f'(z) for the backward pass
+    target_ops: Callable[[np.ndarray], list[Op]]  # dL/dz from the batch's targets
+    back: list[Op]  # backpropagation and the gradients, except W^(0)'s
+    delta0: np.ndarray  # dL/dz of the first layer, for W^(0)'s gradient
+    update: list[Op]  # the optimizer step and regularization
+
+
 class Trainer:
     """Trains the parameters in `params` (flat, float64, updated in place) on fixed inputs.
 
@@ -80,7 +93,7 @@ class Trainer:
         self._state = [np.zeros(layout.size), np.zeros(layout.size)]  # momentum v / adam m, v
         self._adam_t = 0
         self._adam = [np.array(0.0), np.array(0.0)]  # lr / (1 − β1^t), 1 / (1 − β2^t)
-        self._buffers: dict[int, _Buffers] = {}
+        self._templates: dict[int, _Template] = {}
         self.set_learning_rate(settings.learning_rate)
         self._build_epochs(n)
 
@@ -172,44 +185,56 @@ class Trainer:
         return lr * self.head.delta_scale / width
 
     def _step_ops(self, x: np.ndarray, y: np.ndarray) -> list[Op]:
-        """One update on the batch (x, y): forward, dL/dz, backward, optimizer, regularization."""
+        """One update on the batch (x, y): forward, dL/dz, backward, optimizer, regularization.
+
+        Only the calls that read x or y are made per batch; the rest are shared by every batch
+        of the same width, so an epoch touches few distinct objects (they stay in cache).
+        """
         width = x.shape[1]
-        if width not in self._buffers:
-            self._buffers[width] = _Buffers(self.layout, self.activation, width)
-        buf, layout, act = self._buffers[width], self.layout, self.activation
+        if width not in self._templates:
+            self._templates[width] = self._template(width)
+        t = self._templates[width]
+        return [partial(np.dot, self.weights[0], x, t.first), *t.middle, *t.target_ops(y), *t.back,
+                partial(np.dot, t.delta0, x.T, self.grads[0]), *t.update]
+
+    def _template(self, width: int) -> "_Template":
+        buf = _Buffers(self.layout, self.activation, width)
+        layout, act, head = self.layout, self.activation, self.head
         last = layout.num_layers - 1
-        sources = [x] + [buf.a[layout.block(l)] for l in range(last)]
         out = layout.out_rows(last)
         # A tanh output under squared error with tanh hidden layers: its derivative 1 − a² is
         # computed in the same call as the hidden layers' (the playground's default network).
-        shared = (self.head.loss_name == "half_square" and self.head.output == act.name and last > 0
+        shared = (head.loss_name == "half_square" and head.output == act.name and last > 0
                   and not act.needs_z and not act.linear)
-        ops: list[Op] = []
-        for l, w in enumerate(self.weights):
+        middle: list[Op] = []
+        for l in range(last):  # hidden layers; W^(0)·x is the step's own first call
             rows = layout.out_rows(l)
-            scratch = buf.scratch[:rows.stop - rows.start]
-            if l < last:
-                ops.append(partial(np.dot, w, sources[l], buf.z[rows]))
-                ops += act.forward_ops(buf.z[rows], buf.a[rows], scratch)
-            else:
-                ops.append(partial(np.dot, w, sources[l], buf.a[rows]))
-                ops += (act.forward_ops(buf.a[rows], buf.a[rows], scratch) if shared else
-                        self.head.train_ops(buf.a[rows], y, buf.delta[rows], scratch))
+            if l:
+                middle.append(partial(np.dot, self.weights[l], buf.a[layout.block(l - 1)], buf.z[rows]))
+            middle += act.forward_ops(buf.z[rows], buf.a[rows], buf.scratch[:rows.stop - rows.start])
+        if last:
+            middle.append(partial(np.dot, self.weights[last], buf.a[layout.block(last - 1)], buf.a[out]))
+        if shared:
+            middle += act.forward_ops(buf.a[out], buf.a[out], buf.scratch[:out.stop - out.start])
         span = slice(0, layout.rows) if shared else layout.hidden_span()
         if last > 0 and not act.linear:
-            ops += act.derivative_ops(buf.z[span], buf.a[span], buf.deriv[span])
+            middle += act.derivative_ops(buf.z[span], buf.a[span], buf.deriv[span])
+        scratch = buf.scratch[:out.stop - out.start]
         if shared:
-            ops += self.head.delta_ops(buf.a[out], y, buf.delta[out], buf.deriv[out])
-        for l in range(last, -1, -1):
-            rows = layout.out_rows(l)
-            ops.append(partial(np.dot, buf.delta[rows], sources[l].T, self.grads[l]))
-            if l > 0:
-                below = layout.out_rows(l - 1)
-                ops.append(partial(np.dot, self.weights[l][:, 1:].T, buf.delta[rows], buf.delta[below]))
-                if not act.linear:
-                    d, g = flat(buf.delta[below]), flat(buf.deriv[below])
-                    ops.append(partial(np.multiply, d, g, d))
-        return ops + self._update_ops(self._scale(width))
+            target_ops = partial(head.delta_ops, buf.a[out], delta=buf.delta[out], derivative=buf.deriv[out])
+        else:
+            target_ops = partial(head.train_ops, buf.a[out], delta=buf.delta[out], scratch=scratch)
+        back: list[Op] = []
+        for l in range(last, 0, -1):
+            rows, below = layout.out_rows(l), layout.out_rows(l - 1)
+            back.append(partial(np.dot, buf.delta[rows], buf.a[layout.block(l - 1)].T, self.grads[l]))
+            back.append(partial(np.dot, self.weights[l][:, 1:].T, buf.delta[rows], buf.delta[below]))
+            if not act.linear:
+                d, g = flat(buf.delta[below]), flat(buf.deriv[below])
+                back.append(partial(np.multiply, d, g, d))
+        first = buf.z[layout.out_rows(0)] if last else buf.a[out]
+        return _Template(first, middle, lambda y: target_ops(target=y), back,
+                         buf.delta[layout.out_rows(0)], self._update_ops(self._scale(width)))
 
     def _update_ops(self, scale: np.ndarray) -> list[Op]:
         """params ← optimizer step from grad·scale/lr, with the regularization decay on weights."""
