@@ -147,7 +147,6 @@ class GridEvaluator:
         self._to_rows = np.argsort(self.block_order)  # row position -> block position
         self._averager = np.full((resolution // thumbnail) ** 2, 1.0 / (resolution // thumbnail) ** 2,
                                  dtype=np.float32)
-        self._scaled: np.ndarray | None = None
         self._bytes: np.ndarray | None = None
 
     def evaluate(self, order: str = "rows", every_map: bool = False) -> Grids:
@@ -172,15 +171,20 @@ class GridEvaluator:
         return values if order == "rows" else np.take(values, self._to_rows)
 
     def quantize(self) -> np.ndarray:
-        """All rows of the buffer as bytes, in the order evaluated (output rows hold z)."""
-        self._quantize_rows(slice(0, len(self.buffer)))
+        """The hidden rows of the buffer as bytes, in the order evaluated (output rows are left
+        unset: they hold z, which output_bytes turns into the output map)."""
+        self._quantize_rows(slice(0, self.output_rows.start))
         return self._bytes
 
     def _quantize_rows(self, rows: slice) -> None:
+        # The forward pass's scratch rows are free between layers: quantizing through them keeps
+        # the working set small (a full-size buffer for the scaled values would not stay in cache).
         if self._bytes is None:  # made on first use: a frame seldom needs every full map
-            self._scaled = np.empty_like(self.buffer)
             self._bytes = np.empty(self.buffer.shape, dtype=np.uint8)
-        quantize_into(self.buffer[rows], self._scaled[rows], self._bytes[rows], self.bounded)
+        step = len(self.scratch)
+        for start in range(rows.start, rows.stop, step):
+            part = slice(start, min(start + step, rows.stop))
+            quantize_into(self.buffer[part], self.scratch[:part.stop - part.start], self._bytes[part], self.bounded)
 
     def neuron_bytes(self, order: str, quantized: bool = False) -> np.ndarray:
         """Every hidden unit's map as bytes, row-major: (hidden units, D·D).

@@ -111,6 +111,17 @@ def test_block_order_gives_the_same_bytes():
     np.testing.assert_array_equal(run.grids("blocks", every_map=True).neurons, blocks.neurons)
 
 
+@pytest.mark.parametrize("every_map", [False, True])
+def test_every_neuron_map_equals_that_neuron_quantized_alone(every_map):
+    # Layers wider and narrower than the input (the quantizing scratch is as wide as the widest).
+    run = Run({"network_shape": [5, 2, 8, 1], "activation": "sigmoid", "features": ["x", "y", "sinX"]})
+    run.step(5)
+    grids = run.grids(every_map=every_map)
+    singles = np.stack([grids.neuron(i) for i in range(16)])
+    np.testing.assert_array_equal(grids.neurons, singles)
+    assert len(np.unique(singles)) > 50  # real maps, not a constant
+
+
 def test_multiclass_map_encodes_class_and_confidence():
     run = Run({"problem": "multiclass", "dataset": "multi-gauss", "num_classes": 4, "loss": "cross_entropy"})
     run.step(100)
