@@ -140,8 +140,9 @@ class SoftmaxCrossEntropy(Head):
 
     def train_ops(self, z, target, delta, scratch):
         column = scratch[0]
-        return [partial(np.max, z, axis=0, out=column), partial(np.subtract, z, column, z),
-                partial(np.exp, z, z), partial(np.sum, z, axis=0, out=column),
+        # The ufuncs' own reduce methods: np.max and np.sum wrap them in Python-level checks.
+        return [partial(np.maximum.reduce, z, 0, None, column), partial(np.subtract, z, column, z),
+                partial(np.exp, z, z), partial(np.add.reduce, z, 0, None, column),
                 partial(np.divide, z, column, z), partial(np.subtract, flat(z), flat(target), flat(delta))]
 
     def predict(self, z):

@@ -221,7 +221,7 @@ class Run:
 
     def _evaluate(self) -> tuple[float, float, float | None, float | None] | None:
         """(train loss, test loss, train accuracy, test accuracy), or None if anything is not finite."""
-        if not np.isfinite(np.sum(self.model.params)):
+        if not np.isfinite(np.add.reduce(self.model.params)):
             return None
         z = self.model.logits(self._eval_inputs, self._eval_buffer, self._eval_scratch)
         scores = self.model.score_split(z, self._eval_y, len(self._train_y))

@@ -228,7 +228,10 @@ class Trainer:
         for l in range(last, 0, -1):
             rows, below = layout.out_rows(l), layout.out_rows(l - 1)
             back.append(partial(np.dot, buf.delta[rows], buf.a[layout.block(l - 1)].T, self.grads[l]))
-            back.append(partial(np.dot, self.weights[l][:, 1:].T, buf.delta[rows], buf.delta[below]))
+            # Through all of W^(l), bias column included: W[:, 1:] is not contiguous and np.dot
+            # would copy it every step. The bias column's product lands in the ones row's slot
+            # of the delta buffer, which nothing reads.
+            back.append(partial(np.dot, self.weights[l].T, buf.delta[rows], buf.delta[layout.block(l - 1)]))
             if not act.linear:
                 d, g = flat(buf.delta[below]), flat(buf.deriv[below])
                 back.append(partial(np.multiply, d, g, d))
