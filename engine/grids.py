@@ -15,7 +15,7 @@ import numpy as np
 
 from .features import FEATURES, design_matrix
 from .model import Model
-from .network import forward
+from .network import forward_ops
 
 EXTENT = 6.0
 THUMBNAIL = 10
@@ -148,6 +148,7 @@ class GridEvaluator:
         self._averager = np.full((resolution // thumbnail) ** 2, 1.0 / (resolution // thumbnail) ** 2,
                                  dtype=np.float32)
         self._bytes: np.ndarray | None = None
+        self._passes: dict[tuple[str, bool], list] = {}  # (order, every_map) -> prepared forward calls
 
     def evaluate(self, order: str = "rows", every_map: bool = False) -> Grids:
         """Forward pass over the grid with the model's current parameters.
@@ -163,8 +164,14 @@ class GridEvaluator:
     def forward(self, order: str = "rows", every_map: bool = False) -> np.ndarray:
         """The float32 activation buffer (rows, D·D) in that order; the output rows hold z."""
         np.copyto(self.params32, self.model.params, casting="same_kind")
-        return forward(self.model.layout, self.weights32, self.model.activation, self.inputs[order],
-                       self.buffer, self.scratch, self._quantize_rows if every_map else None)
+        key = (order, every_map)
+        if key not in self._passes:
+            self._passes[key] = forward_ops(self.model.layout, self.weights32, self.model.activation,
+                                            self.inputs[order], self.buffer, self.scratch,
+                                            self._quantize_rows if every_map else None)
+        for op in self._passes[key]:
+            op()
+        return self.buffer
 
     def row_major(self, values: np.ndarray, order: str) -> np.ndarray:
         """One map's values (D·D,) in row order."""

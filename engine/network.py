@@ -10,6 +10,7 @@ the output nodes; columns are points.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable
 
 import numpy as np
@@ -119,14 +120,24 @@ def forward(layout: Layout, weights: list[np.ndarray], activation: Activation, i
         buffer = layout.activation_buffer(n, inputs.dtype)
     if scratch is None:
         scratch = np.empty((max(layout.sizes), n), dtype=buffer.dtype)
+    for op in forward_ops(layout, weights, activation, inputs, buffer, scratch, after_layer):
+        op()
+    return buffer
+
+
+def forward_ops(layout: Layout, weights: list[np.ndarray], activation: Activation, inputs: np.ndarray,
+                buffer: np.ndarray, scratch: np.ndarray,
+                after_layer: Callable[[slice], None] | None = None) -> list[Callable[[], object]]:
+    """forward()'s calls, bound to its buffers: to be prepared once and run for every evaluation
+    with the weights of the moment (the views are read when the calls run)."""
+    ops: list[Callable[[], object]] = []
     source = inputs
     for l, w in enumerate(weights):
         rows = buffer[layout.out_rows(l)]
-        np.dot(w, source, out=rows)
+        ops.append(partial(np.dot, w, source, rows))
         if l < layout.num_layers - 1:
-            for op in activation.forward_ops(rows, rows, scratch[:rows.shape[0]]):
-                op()
+            ops += activation.forward_ops(rows, rows, scratch[:rows.shape[0]])
             if after_layer is not None:
-                after_layer(layout.out_rows(l))
+                ops.append(partial(after_layer, layout.out_rows(l)))
             source = buffer[layout.block(l)]
-    return buffer
+    return ops

@@ -19,7 +19,7 @@ from .features import design_matrix
 from .grids import GridEvaluator, Grids
 from .losses import Head, make_head
 from .model import Model
-from .network import initial_parameters
+from .network import forward_ops, initial_parameters
 from .seedrandom import SeedRandom, new_seed
 from .trainer import Settings, Trainer
 
@@ -201,9 +201,12 @@ class Run:
         features = tuple(c["features"])
         self._train_inputs = design_matrix(self._data.train_xy, features)
         # Training and test points in one matrix: one forward pass scores both.
-        self._eval_inputs = design_matrix(np.concatenate([self._data.train_xy, self._data.test_xy]), features)
-        self._eval_buffer = self.model.layout.activation_buffer(self._eval_inputs.shape[1])
-        self._eval_scratch = np.empty((max(self.model.layout.sizes), self._eval_inputs.shape[1]))
+        inputs = design_matrix(np.concatenate([self._data.train_xy, self._data.test_xy]), features)
+        layout = self.model.layout
+        buffer = layout.activation_buffer(inputs.shape[1])
+        self._eval_pass = forward_ops(layout, self.model.weights, self.model.activation, inputs, buffer,
+                                      np.empty((max(layout.sizes), inputs.shape[1])))
+        self._eval_z = buffer[layout.out_rows(layout.num_layers - 1)]
         settings = Settings(
             learning_rate=c["learning_rate"], optimizer=c["optimizer"], momentum=c["momentum"],
             regularization=None if c["regularization"] == "none" else c["regularization"],
@@ -223,8 +226,9 @@ class Run:
         """(train loss, test loss, train accuracy, test accuracy), or None if anything is not finite."""
         if not np.isfinite(np.add.reduce(self.model.params)):
             return None
-        z = self.model.logits(self._eval_inputs, self._eval_buffer, self._eval_scratch)
-        scores = self.model.score_split(z, self._eval_y, len(self._train_y))
+        for op in self._eval_pass:
+            op()
+        scores = self.model.score_split(self._eval_z, self._eval_y, len(self._train_y))
         return scores if np.isfinite(scores[0]) and np.isfinite(scores[1]) else None
 
     def _after_edit(self) -> None:
