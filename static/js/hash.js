@@ -1,6 +1,7 @@
-// The URL hash: the user's durable settings (every config key, the seed, display toggles, speed and
-// classroom hide keys). Reads our own snake_case keys and the original playground's camelCase keys,
-// so a link from playground.tensorflow.org opens with the same settings; always writes our keys.
+// The URL hash: the user's durable settings (every config key, the seed, display toggles, speed,
+// hand-set weights and classroom hide keys). Reads our own snake_case keys and the original
+// playground's camelCase keys, so a link from playground.tensorflow.org opens with the same
+// settings; always writes our keys.
 
 /** The original playground's hash keys that only it writes (seeing one means "an original link"). */
 const LEGACY_ONLY = new Set([
@@ -20,6 +21,11 @@ const LEGACY_FEATURES = ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "s
 const LEGACY_FEATURE_DEFAULTS = { x: true, y: true };
 
 const HIDE_SUFFIX = "_hide";
+const EDITS_KEY = "edits";
+// One hand edit: "w<layer>.<from>.<to>:<value>" (a weight) or "b<layer>.<node>:<value>" (a bias),
+// with docs/protocol.md's set_weight / set_bias indices.
+const WEIGHT_EDIT = /^w(\d{1,4})\.(\d{1,4})\.(\d{1,4}):(.+)$/;
+const BIAS_EDIT = /^b(\d{1,4})\.(\d{1,4}):(.+)$/;
 
 /**
  * @typedef {object} HashSettings
@@ -29,6 +35,19 @@ const HIDE_SUFFIX = "_hide";
  * @property {Set<string>} hidden controls to hide (`<control>_hide=true`)
  * @property {boolean} hideText
  * @property {boolean} legacy     the hash came from the original playground
+ * @property {Edit[]} edits       hand-set weights and biases (not yet checked against a network)
+ * @property {number} badEdits    entries of `edits=` that could not be read
+ */
+
+/**
+ * @typedef {object} Edit  a weight (`to` and `from` given) or a bias (`node` given), as set_weight /
+ *   set_bias name them
+ * @property {"weight"|"bias"} kind
+ * @property {number} layer
+ * @property {number} [from]
+ * @property {number} [to]
+ * @property {number} [node]
+ * @property {number} value
  */
 
 /** Split "a=1&b=2" into a Map (values URI-decoded; a key without "=" gets ""). */
@@ -111,7 +130,9 @@ function readOwn(map, defaults, config, skip) {
  */
 export function parseHash(hash, options) {
   const map = splitHash(hash);
-  const out = { config: {}, display: {}, speed: null, hidden: new Set(), hideText: false, legacy: false };
+  const out = {
+    config: {}, display: {}, speed: null, hidden: new Set(), hideText: false, legacy: false, edits: [], badEdits: 0,
+  };
   out.legacy = [...map.keys()].some((key) => LEGACY_ONLY.has(key));
   if (out.legacy) readLegacy(map, out);
   // In an original link `dataset` is the classification set even when the problem is regression.
@@ -124,7 +145,76 @@ export function parseHash(hash, options) {
     if (map.has(key)) out.display[field] = legacyBool(map.get(key));
   }
   if (map.has("speed") && number(map.get("speed")) !== undefined) out.speed = Math.round(number(map.get("speed")));
+  if (map.has(EDITS_KEY)) Object.assign(out, parseEdits(map.get(EDITS_KEY)));
   return out;
+}
+
+/**
+ * Read the `edits=` list. Entries that cannot be read are counted, not kept; a later entry for the
+ * same weight or bias replaces an earlier one.
+ * @param {string} text  "w0.1.0:-4.5,b2.0:3"
+ * @returns {{edits: Edit[], badEdits: number}}
+ */
+export function parseEdits(text) {
+  const byKey = new Map();
+  let badEdits = 0;
+  for (const entry of list(text)) {
+    // Spaces around the separators go; any other is a typed "+" ("1e+3" arrives as "1e 3").
+    const edit = parseEdit(entry.replace(/\s*([.:])\s*/g, "$1").replace(/ /g, "+"));
+    if (edit) {
+      byKey.delete(editKey(edit));
+      byKey.set(editKey(edit), edit);
+    } else {
+      badEdits += 1;
+    }
+  }
+  return { edits: [...byKey.values()], badEdits };
+}
+
+function parseEdit(entry) {
+  const weight = WEIGHT_EDIT.exec(entry);
+  if (weight) {
+    const value = number(weight[4]);
+    if (value === undefined) return null;
+    return { kind: "weight", layer: Number(weight[1]), from: Number(weight[2]), to: Number(weight[3]), value };
+  }
+  const bias = BIAS_EDIT.exec(entry);
+  if (!bias || number(bias[3]) === undefined) return null;
+  return { kind: "bias", layer: Number(bias[1]), node: Number(bias[2]), value: number(bias[3]) };
+}
+
+/** The parameter an edit sets, as the hash names it ("w0.1.0", "b2.0"). */
+export function editKey(edit) {
+  return edit.kind === "weight" ? `w${edit.layer}.${edit.from}.${edit.to}` : `b${edit.layer}.${edit.node}`;
+}
+
+/**
+ * A parameter value in the fewest digits that give the same float32 as the frame carries: what the
+ * user typed (unless that had more than about 7 significant digits), never an exponent with "+"
+ * (values are within ±1e6, and "+" reads as a space in a hash).
+ */
+export function formatValue(value) {
+  const single = Math.fround(value);
+  for (let digits = 1; digits <= 9; digits++) {
+    const shortest = Number(single.toPrecision(digits));
+    if (Math.fround(shortest) === single) return String(shortest);
+  }
+  return String(single);
+}
+
+/** Edits in the frame's parameter order: layer by layer, node by node, the bias before the weights. */
+function compareEdits(a, b) {
+  const node = (e) => (e.kind === "weight" ? e.to : e.node);
+  const column = (e) => (e.kind === "weight" ? e.from + 1 : 0);
+  return a.layer - b.layer || node(a) - node(b) || column(a) - column(b);
+}
+
+/**
+ * The `edits=` value for a list of edits (one per parameter), e.g. "w0.1.0:-4.5,b2.0:3".
+ * @param {Edit[]} edits
+ */
+export function formatEdits(edits) {
+  return [...edits].sort(compareEdits).map((e) => `${editKey(e)}:${formatValue(e.value)}`).join(",");
 }
 
 /** True if the hash names any setting (not just hide keys). */
@@ -168,11 +258,12 @@ function encode(value) {
 
 /**
  * The hash for the given settings: every config key in the server's order, then display
- * toggles, speed, and the classroom keys, which survive every rewrite.
- * @param {{config: object, display: object, speed: number, hidden: Set<string>, hideText: boolean}} s
+ * toggles, speed, hand-set weights (if any), and the classroom keys, which survive every rewrite.
+ * @param {{config: object, display: object, speed: number, hidden: Set<string>, hideText: boolean,
+ *   edits?: Edit[]}} s
  * @returns {string} without the leading "#"
  */
-export function formatHash({ config, display, speed, hidden, hideText }) {
+export function formatHash({ config, display, speed, hidden, hideText, edits = [] }) {
   const parts = [];
   for (const [key, value] of Object.entries(config)) {
     if (value === undefined) continue;
@@ -184,6 +275,8 @@ export function formatHash({ config, display, speed, hidden, hideText }) {
   }
   parts.push(`show_test_data=${Boolean(display.showTestData)}`, `discretize=${Boolean(display.discretize)}`);
   if (speed) parts.push(`speed=${speed}`);
+  // Written as is: its characters (letters, digits, ".", ":", ",", "-") need no escaping in a hash.
+  if (edits.length) parts.push(`${EDITS_KEY}=${formatEdits(edits)}`);
   for (const name of [...hidden].sort()) parts.push(`${name}${HIDE_SUFFIX}=true`);
   if (hideText) parts.push("hideText=true");
   return parts.join("&");

@@ -97,3 +97,39 @@ def test_speed_menu_follows_the_server_limit(modules):
         "async () => (await import('/static/js/views/controls.js')).speedSteps(100)")
     assert steps == [1, 2, 5, 10, 20, 50, 100]
     assert modules.evaluate("async () => (await import('/static/js/views/controls.js')).speedSteps(30)") == [1, 2, 5, 10, 20, 30]
+
+
+def test_hash_keeps_hand_edits_in_one_readable_key(modules):
+    result = modules.evaluate(
+        """async () => {
+            const { parseHash, formatHash, completeConfig, parseEdits, formatEdits } = await import('/static/js/hash.js');
+            const options = await (await fetch('/api/options')).json();
+            const config = completeConfig({}, options);
+            const edits = [{kind: 'weight', layer: 2, from: 0, to: 0, value: 4},
+                           {kind: 'bias', layer: 2, node: 0, value: 3},
+                           {kind: 'weight', layer: 0, from: 1, to: 0, value: -4.5},
+                           {kind: 'bias', layer: 0, node: 1, value: 0.1},
+                           {kind: 'weight', layer: 0, from: 0, to: 1, value: 1 / 3}];
+            const hash = formatHash({config, display: {}, speed: 1, hidden: new Set(['noise']), hideText: false, edits});
+            const back = parseHash('#' + hash, options);
+            return {
+                hash, back: back.edits, bad: back.badEdits, config: back.config, same: JSON.stringify(back.config) === JSON.stringify(config),
+                none: formatHash({config, display: {}, speed: 1, hidden: new Set(), hideText: false}).includes('edits'),
+                typed: parseEdits('w0.0.0:1, b1.0 : 2 ,w0.0.0:1e 3,w1.x.0:2,w0.0.0.0:1,b1.0:NaN,b1.0:abc,,'),
+                legacy: parseHash('#networkShape=2&seed=0.1&x=true', options).edits,
+                tiny: formatEdits([{kind: 'bias', layer: 0, node: 0, value: 1.5e-7},
+                                   {kind: 'bias', layer: 0, node: 1, value: -1000000}]),
+            };
+        }""")
+    assert "&edits=w0.1.0:-4.5,b0.1:0.1,w0.0.1:0.33333334,b2.0:3,w2.0.0:4&noise_hide=true" in result["hash"]
+    assert result["same"] and result["bad"] == 0
+    assert [(e["kind"], e["layer"], e["value"]) for e in result["back"]] == [
+        ("weight", 0, -4.5), ("bias", 0, 0.1), ("weight", 0, 0.33333334), ("bias", 2, 3), ("weight", 2, 4)]
+    assert result["none"] is False
+    # The last edit of a weight wins; "+" typed in a hash reads as a space; unreadable entries count.
+    assert result["typed"] == {"edits": [{"kind": "bias", "layer": 1, "node": 0, "value": 2},
+                                         {"kind": "weight", "layer": 0, "from": 0, "to": 0, "value": 1000}],
+                               "badEdits": 4}
+    assert result["legacy"] == []
+    assert result["tiny"] == "b0.0:1.5e-7,b0.1:-1000000"
+
