@@ -1,7 +1,9 @@
 // The training session as the page sees it: turns server messages into store updates, restores
-// the user's settings from the URL hash whenever a connection opens (first load, reload, reconnect),
-// keeps the hash in step with the server's state, and offers the actions the views call.
+// the user's settings and hand-set weights from the URL hash whenever a connection opens (first
+// load, reload, reconnect), keeps the hash in step with the server, and offers the actions the
+// views call.
 
+import { EditLog, fits, layerSizes, messageFor } from "./edits.js";
 import { completeConfig, formatHash, hasSettings, parseHash } from "./hash.js";
 
 const MAX_RESTORE_TRIES = 3;
@@ -18,6 +20,8 @@ export class Session {
     this.env = env;
     this.restoring = null; // {wanted, tries, statesSeen} while a restore is in flight
     this.wantedInspect = null;
+    this.edits = new EditLog();
+    this.linkEdits = null; // {edits, bad} from the hash, to send once its settings are applied
     connection.addEventListener("status", (e) => this.onStatus(e.detail));
     connection.addEventListener("message", (e) => this.onMessage(e.detail));
     connection.addEventListener("frame", (e) => this.onFrame(e.detail));
@@ -35,15 +39,36 @@ export class Session {
   pause() { return this.send({ type: "pause" }); }
   togglePlay() { return this.store.state.playing ? this.pause() : this.play(); }
   step(epochs = 1) { return this.send({ type: "step", epochs }); }
-  reset() { return this.send({ type: "reset" }); }
-  regenerate() { return this.send({ type: "regenerate" }); }
+
+  reset() {
+    const sent = this.send({ type: "reset" });
+    if (sent && this.edits.resetSent()) this.writeHash();
+    return sent;
+  }
+
+  regenerate() {
+    const sent = this.send({ type: "regenerate" });
+    if (sent) this.edits.regenerateSent();
+    return sent;
+  }
 
   setWeight(layer, from, to, value) {
-    return this.send({ type: "set_weight", layer, from, to, value });
+    return this.sendEdit({ kind: "weight", layer, from, to, value });
   }
 
   setBias(layer, node, value) {
-    return this.send({ type: "set_bias", layer, node, value });
+    return this.sendEdit({ kind: "bias", layer, node, value });
+  }
+
+  /**
+   * Send a hand edit of the network the page shows (`sizes`: its layer sizes). One that fits it
+   * is tracked until a frame shows it; one that does not is still sent, so the server's error says
+   * what is wrong with it.
+   */
+  sendEdit(edit, sizes = this.store.state.frame?.sizes, fromLink = false) {
+    const sent = this.send(messageFor(edit));
+    if (sent && sizes && fits(edit, sizes)) this.edits.sent(edit, sizes, this.store.state.epoch, fromLink);
+    return sent;
   }
 
   setSpeed(epochsPerFrame) {
@@ -83,29 +108,53 @@ export class Session {
   }
 
   /**
-   * Apply the hash to the open session: settings, then speed.
+   * Apply the hash to the open session: settings, then speed; hand-set weights follow once the
+   * server's state shows the settings applied (see applyState).
    * @param {boolean} [afterHello]  true right after hello, when the default session's own state
    *   is still to come before the answer to ours
    */
   applyHash(afterHello = false) {
     const settings = this.readHash();
     if (!settings) return;
+    this.linkEdits = { edits: settings.edits, bad: settings.badEdits };
     if (hasSettings(settings)) {
       const wanted = completeConfig(settings.config, this.store.state.hello.options);
       this.restoring = { wanted, tries: 1, statesSeen: afterHello ? 0 : 1 };
       this.configure(wanted);
     } else {
       this.restoring = null;
+      // No settings to wait for: on a live session send the edits now (after hello, the default
+      // session's state is on its way and sends them).
+      if (!afterHello && this.store.state.config) this.restoreEdits(this.store.state.config);
     }
     const max = this.store.state.hello.limits?.max_epochs_per_frame ?? 1;
     if (settings.speed) this.setSpeed(Math.max(1, Math.min(max, settings.speed)));
     this.wantedInspect = null;
   }
 
+  /**
+   * Send the link's hand edits to the session whose config the server just confirmed. Ones that
+   * do not fit its network (a hand-typed link) are left out with a word, rather than refused.
+   */
+  restoreEdits(config) {
+    const { edits, bad } = this.linkEdits;
+    this.linkEdits = null;
+    const sizes = layerSizes(config);
+    const usable = edits.filter((edit) => fits(edit, sizes));
+    for (const edit of usable) this.sendEdit(edit, sizes, true);
+    const left = bad + edits.length - usable.length;
+    if (left > 0) {
+      const what = left === 1 ? "1 hand-set weight in the link does not fit this network and was"
+        : `${left} hand-set weights in the link do not fit this network and were`;
+      this.store.update({ error: `${what} left out.` });
+    }
+  }
+
   writeHash() {
     const { config, display, epochsPerFrame, hidden, hideText } = this.store.state;
     if (!config || this.restoring) return;
-    const hash = formatHash({ config, display, speed: epochsPerFrame, hidden, hideText });
+    const edits = this.edits.forHash();
+    const hash = formatHash({ config, display, speed: epochsPerFrame, hidden, hideText, edits });
     if (this.env.location.hash.replace(/^#/, "") !== hash) {
       // replaceState: settings changes should not flood the back button (and fire no hashchange).
       this.env.history.replaceState(null, "", `#${hash}`);
@@ -126,6 +175,7 @@ export class Session {
     switch (message.type) {
       case "hello":
         this.store.update({ hello: message, error: null });
+        this.edits.newSession();
         this.applyHash(true);
         break;
       case "state":
@@ -165,10 +215,12 @@ export class Session {
 
   applyState(message) {
     this.wantedInspect = message.inspect ?? null;
+    this.edits.onState(message.config); // a new network forgets the edits
     this.store.update({
       config: message.config, playing: message.playing, epoch: message.epoch,
       epochsPerFrame: message.epochs_per_frame, diverged: message.diverged, inspect: message.inspect,
     });
+    if (this.linkEdits) this.restoreEdits(message.config);
     this.writeHash();
   }
 
@@ -203,6 +255,7 @@ export class Session {
   onFrame(frame) {
     if (this.restoring) return;
     this.store.update({ frame });
+    if (this.edits.onFrame(frame)) this.writeHash();
   }
 }
 

@@ -133,3 +133,72 @@ def test_hash_keeps_hand_edits_in_one_readable_key(modules):
     assert result["legacy"] == []
     assert result["tiny"] == "b0.0:1.5e-7,b0.1:-1000000"
 
+
+def test_edit_log_records_what_frames_show_and_forgets_on_a_new_network(modules):
+    """The rules that keep `edits=` the server's truth, with made-up frames of a [2, 1, 1] network."""
+    result = modules.evaluate(
+        """async () => {
+            const { EditLog, fits } = await import('/static/js/edits.js');
+            const sizes = [2, 1, 1];
+            // params: layer 0: [b, w from x, w from y]; layer 1: [b, w from the hidden neuron]
+            const frame = (epoch, params, s = sizes) => ({epoch, sizes: s, offsets: [0, 3], params: Float32Array.from(params)});
+            const w = (from, value) => ({kind: 'weight', layer: 0, from, to: 0, value});
+            const keys = (log) => log.forHash().map((e) => `${e.kind}${e.from ?? e.node}=${e.value}`).sort();
+            const out = {};
+            const config = {features: ['x', 'y'], network_shape: [1], problem: 'classification', seed: 'a', activation: 'tanh', learning_rate: 0.03};
+
+            const log = new EditLog();
+            log.onState(config);
+            log.sent(w(1, 0.7), sizes, 0);
+            out.inFlight = [log.onFrame(frame(0, [0.1, 0.2, 0.3, 0.1, 0.5])), keys(log)];  // sent before the edit was applied
+            out.shown = [log.onFrame(frame(0, [0.1, 0.2, 0.7, 0.1, 0.5])), keys(log)];
+            // Training runs: an answer with later epochs confirms though the value has moved.
+            log.sent({kind: 'bias', layer: 1, node: 0, value: 2}, sizes, 0);
+            out.trained = [log.onFrame(frame(3, [0.1, 0.2, 0.69, 0.1, 1.98])), keys(log)];
+            // Live settings and our own regenerate keep them; any other change forgets them.
+            out.live = [log.onState({...config, learning_rate: 0.1}), keys(log)];
+            log.regenerateSent();
+            out.regenerated = [log.onState({...config, learning_rate: 0.1, seed: 'b'}), keys(log)];
+            out.newNetwork = [log.onState({...config, learning_rate: 0.1, seed: 'b', activation: 'relu'}), keys(log)];
+
+            // A reset is forgotten when sent; answers to edits sent before it do not count.
+            log.sent(w(0, -1), sizes, 0);
+            log.onFrame(frame(0, [0, -1, 0, 0, 0]));
+            log.sent(w(1, 5), sizes, 0);
+            out.reset = [log.resetSent(), keys(log)];
+            log.onFrame(frame(0, [0, -1, 5, 0, 0]));
+            out.afterReset = keys(log);
+
+            // An untrained frame without a recorded edit: the network was made new (a reset).
+            log.sent(w(0, 4), sizes, 0);
+            log.onFrame(frame(0, [0, 4, 0, 0, 0]));
+            out.beforeGone = keys(log);
+            out.gone = [log.onFrame(frame(0, [0, 0.3, 0, 0, 0])), keys(log)];
+            // A newer edit of the same weight replaces the older one, pending or recorded.
+            log.sent(w(0, 1), sizes, 0);
+            log.sent(w(0, 2), sizes, 0);
+            log.onFrame(frame(0, [0, 2, 0, 0, 0]));
+            out.lastWins = [keys(log), log.pending.length];
+            // A frame of another shape: everything was for a network that is gone.
+            log.sent(w(1, 3), sizes, 0, true);
+            out.linkPending = keys(log);
+            out.otherShape = [log.onFrame(frame(0, [0, 0, 0, 0, 0, 0, 0], [2, 2, 1])), keys(log)];
+
+            out.fits = [fits(w(1, 1), sizes), fits(w(2, 1), sizes), fits({kind: 'bias', layer: 2, node: 0, value: 1}, sizes),
+                        fits(w(0, 1e6), sizes), fits(w(0, 1.0001e6), sizes), fits(w(0, NaN), sizes), fits(w(0.5, 1), sizes)];
+            return out;
+        }""")
+    assert result["inFlight"] == [False, []]
+    assert result["shown"] == [True, ["weight1=0.7"]]
+    assert result["trained"] == [True, ["bias0=2", "weight1=0.7"]]
+    assert result["live"] == [False, ["bias0=2", "weight1=0.7"]]
+    assert result["regenerated"] == [False, ["bias0=2", "weight1=0.7"]]
+    assert result["newNetwork"] == [True, []]
+    assert result["reset"] == [True, []]
+    assert result["afterReset"] == []
+    assert result["beforeGone"] == ["weight0=4"]
+    assert result["gone"] == [True, []]
+    assert result["lastWins"] == [["weight0=2"], 0]
+    assert result["linkPending"] == ["weight0=2", "weight1=3"]
+    assert result["otherShape"] == [True, []]
+    assert result["fits"] == [True, False, False, True, False, False, False]
