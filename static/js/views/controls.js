@@ -2,6 +2,7 @@
 // and the play/step/reset/regenerate buttons. Menus are built from the server's hello (never
 // hard-coded); every control shows the server's current state and sends changes as `configure`.
 
+import { fitBatch, trainingPoints } from "../config.js";
 import { labelOf, formatNumber } from "../labels.js";
 import { drawPreview } from "../previews.js";
 
@@ -10,16 +11,26 @@ const SLIDERS = {
   num_classes: { limit: "num_classes", step: 1 },
   train_ratio: { limit: "train_ratio", step: 10 },
   noise: { limit: "noise", step: 5 },
-  batch_size: { range: [1, 30], step: 1 }, // the original's slider; a link may carry more
+  // The original's slider, never past the training set; a link may carry more.
+  batch_size: { range: [1, 30], step: 1 },
 };
 
 const MOMENTA = [0, 0.5, 0.8, 0.9, 0.95, 0.99];
+
+/** The number-of-points menu: the problem's default (num_points null), then this ladder. */
+const DEFAULT = "default"; // the option value, as the hash writes it
+const POINTS = [50, 100, 200, 300, 500, 1000, 1500, 2000];
 
 function option(value, text) {
   const el = document.createElement("option");
   el.value = String(value);
   el.textContent = text;
   return el;
+}
+
+/** The ladder of point counts within the server's limits (its two ends included). */
+export function pointSteps([min, max]) {
+  return [...new Set([min, ...POINTS.filter((n) => n > min && n < max), max])];
 }
 
 /** Speeds 1, 2, 5, 10, 20, 50, … up to the server's limit. */
@@ -38,28 +49,42 @@ export function mountControls(root, store, session) {
   const texts = [...root.querySelectorAll("input[type=text][data-config]")];
   const speed = root.querySelector("[data-speed]");
   const datasets = root.querySelector("[data-datasets]");
-  const parse = (el, value) => (el.dataset.type === "number" ? Number(value) : value);
+  const parse = (el, value) => {
+    if (el.dataset.type !== "number") return value;
+    return value === DEFAULT ? null : Number(value);
+  };
 
   function menuValues(key, state) {
     const options = state.hello.options;
     if (key === "momentum") return MOMENTA;
+    if (key === "num_points") return [DEFAULT, ...pointSteps(options.limits.num_points)];
     const values = options[key];
     if (values && !Array.isArray(values) && state.config) return values[state.config.problem] ?? [];
     return Array.isArray(values) ? values : [];
   }
 
+  function menuText(key, value, state) {
+    if (value === DEFAULT) {
+      const points = state.config && state.hello.options.default_points?.[state.config.problem];
+      return points ? `Default (${points})` : "Default";
+    }
+    return typeof value === "number" ? formatNumber(value) : labelOf(key, value);
+  }
+
   function fillSelect(select, state) {
     const key = select.dataset.config;
     const values = [...menuValues(key, state)];
-    const current = state.config?.[key];
+    let current = state.config?.[key];
+    if (current === null && values[0] === DEFAULT) current = DEFAULT; // num_points: the problem's own
     // A link may carry a value off the menu (say learning rate 0.05): show it rather than lie.
     if (current !== undefined && current !== null && !values.some((v) => String(v) === String(current))) {
-      values.push(current);
-      if (typeof current === "number") values.sort((a, b) => a - b);
+      const after = typeof current === "number" ? values.findIndex((v) => typeof v === "number" && v > current) : -1;
+      values.splice(after < 0 ? values.length : after, 0, current);
     }
-    const signature = values.join("|");
+    const texts = values.map((v) => menuText(key, v, state));
+    const signature = values.map((v, i) => `${v}=${texts[i]}`).join("|");
     if (select._signature !== signature) {
-      select.replaceChildren(...values.map((v) => option(v, typeof v === "number" ? formatNumber(v) : labelOf(key, v))));
+      select.replaceChildren(...values.map((v, i) => option(v, texts[i])));
       select._signature = signature;
     }
     if (current !== undefined && current !== null) select.value = String(current);
@@ -70,6 +95,7 @@ export function mountControls(root, store, session) {
     const spec = SLIDERS[key];
     const limits = state.hello.options.limits;
     let [min, max] = spec.range ?? limits[spec.limit];
+    if (key === "batch_size" && state.config) max = Math.min(max, trainingPoints(state.config, state.hello.options));
     const value = state.config?.[key];
     if (typeof value === "number") max = Math.max(max, value);
     Object.assign(input, { min, max, step: spec.step });
@@ -150,12 +176,18 @@ export function mountControls(root, store, session) {
 
   // -- user input ------------------------------------------------------------------------------
 
+  // Fewer points, a smaller training share or another problem's default can leave the batch
+  // larger than the training set: the same configure lowers it, so the change is never refused.
+  const configure = (partial) => {
+    const { config, hello } = store.state;
+    return session.configure(config && hello ? fitBatch(partial, config, hello.options) : partial);
+  };
   for (const select of selects) {
-    select.addEventListener("change", () => session.configure({ [select.dataset.config]: parse(select, select.value) }));
+    select.addEventListener("change", () => configure({ [select.dataset.config]: parse(select, select.value) }));
   }
   for (const input of sliders) {
     input.addEventListener("input", () => showSliderValue(input));
-    input.addEventListener("change", () => session.configure({ [input.dataset.config]: parse(input, input.value) }));
+    input.addEventListener("change", () => configure({ [input.dataset.config]: parse(input, input.value) }));
   }
   for (const input of texts) {
     input.addEventListener("change", () => {
