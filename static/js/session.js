@@ -3,6 +3,7 @@
 // load, reload, reconnect), keeps the hash in step with the server, and offers the actions the
 // views call.
 
+import { fitBatch } from "./config.js";
 import { EditLog, fits, layerSizes, messageFor } from "./edits.js";
 import { completeConfig, formatHash, hasSettings, parseHash } from "./hash.js";
 
@@ -118,7 +119,11 @@ export class Session {
     if (!settings) return;
     this.linkEdits = { edits: settings.edits, bad: settings.badEdits };
     if (hasSettings(settings)) {
-      const wanted = completeConfig(settings.config, this.store.state.hello.options);
+      const { options } = this.store.state.hello;
+      let wanted = completeConfig(settings.config, options);
+      // A hand-typed link with few points that names no batch size: the default, if it would not
+      // fit the link's training set, becomes the largest that does.
+      if (!("batch_size" in settings.config)) wanted = fitBatch(wanted, wanted, options);
       this.restoring = { wanted, tries: 1, statesSeen: afterHello ? 0 : 1 };
       this.configure(wanted);
     } else {
@@ -232,6 +237,12 @@ export class Session {
       // keeps what it has for them) and apply the rest.
       const bad = errors.map((text) => String(text).split(":")[0].trim()).filter((field) => field in r.wanted);
       for (const field of bad) delete r.wanted[field];
+      // Left out, a refused batch size stays the session's, which may not fit the link's training
+      // set either: then ask for the largest that does.
+      const kept = (r.lastState ?? this.store.state).config;
+      if (bad.includes("batch_size") && kept) {
+        r.wanted = fitBatch(r.wanted, kept, this.store.state.hello.options);
+      }
       r.tries += 1;
       r.statesSeen = 1; // the default session's state has been seen; the answer comes next
       if (r.tries <= MAX_RESTORE_TRIES && bad.length && Object.keys(r.wanted).length) {
