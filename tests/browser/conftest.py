@@ -21,6 +21,13 @@ def playground(page, live_server):
     return open_
 
 
+@pytest.fixture
+def modules(page, live_server):
+    """The page on the shared server, for tests that import its pure modules in the browser."""
+    open_page(page, live_server.url)
+    return page
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -3,16 +3,6 @@ the URL hash codec, the loss history's fixed size, the frame decoder, and the sp
 
 from __future__ import annotations
 
-import pytest
-
-from playground_page import open_page
-
-
-@pytest.fixture
-def modules(page, live_server):
-    open_page(page, live_server.url)
-    return page
-
 
 def test_hash_round_trip_keeps_every_setting(modules):
     result = modules.evaluate(

@@ -4,10 +4,9 @@ and is kept in, and read from, the URL like every other setting."""
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import expect
 
-from playground_page import open_page, settings, shot, wait_setting
+from playground_page import settings, shot, wait_setting
 
 POINTS = "select[data-config=num_points]"
 BATCH = "input[data-config=batch_size]"
@@ -137,12 +136,6 @@ def test_num_points_hide_hides_the_control(playground):
     expect(page.locator("[data-control=numPoints]")).to_be_hidden()
     expect(page.locator("[data-control=init]")).to_be_visible()
     assert "numPoints_hide=true" in page.evaluate("location.hash")
-
-
-@pytest.fixture
-def modules(page, live_server):
-    open_page(page, live_server.url)
-    return page
 
 
 def test_batch_fitting_rules(modules):
