@@ -56,7 +56,7 @@ class _Template:
 
     first: np.ndarray  # where W^(0)·x goes
     middle: list[Op]  # the rest of the forward pass, and f'(z) for the backward pass
-    target_ops: Callable[[np.ndarray], list[Op]]  # dL/dz from the batch's targets
+    target_ops: Callable[..., list[Op]]  # dL/dz, given the batch's targets as target=
     back: list[Op]  # backpropagation and the gradients, except W^(0)'s
     delta0: np.ndarray  # dL/dz of the first layer, for W^(0)'s gradient
     update: list[Op]  # the optimizer step and regularization
@@ -194,7 +194,7 @@ class Trainer:
         if width not in self._templates:
             self._templates[width] = self._template(width)
         t = self._templates[width]
-        return [partial(np.dot, self.weights[0], x, t.first), *t.middle, *t.target_ops(y), *t.back,
+        return [partial(np.dot, self.weights[0], x, t.first), *t.middle, *t.target_ops(target=y), *t.back,
                 partial(np.dot, t.delta0, x.T, self.grads[0]), *t.update]
 
     def _template(self, width: int) -> "_Template":
@@ -202,6 +202,7 @@ class Trainer:
         layout, act, head = self.layout, self.activation, self.head
         last = layout.num_layers - 1
         out = layout.out_rows(last)
+        scratch = buf.scratch[:out.stop - out.start]  # for the output rows
         # A tanh output under squared error with tanh hidden layers: its derivative 1 − a² is
         # computed in the same call as the hidden layers' (the playground's default network).
         shared = (head.loss_name == "half_square" and head.output == act.name and last > 0
@@ -215,11 +216,10 @@ class Trainer:
         if last:
             middle.append(partial(np.dot, self.weights[last], buf.a[layout.block(last - 1)], buf.a[out]))
         if shared:
-            middle += act.forward_ops(buf.a[out], buf.a[out], buf.scratch[:out.stop - out.start])
+            middle += act.forward_ops(buf.a[out], buf.a[out], scratch)
         span = slice(0, layout.rows) if shared else layout.hidden_span()
         if last > 0 and not act.linear:
             middle += act.derivative_ops(buf.z[span], buf.a[span], buf.deriv[span])
-        scratch = buf.scratch[:out.stop - out.start]
         if shared:
             target_ops = partial(head.delta_ops, buf.a[out], delta=buf.delta[out], derivative=buf.deriv[out])
         else:
@@ -236,7 +236,7 @@ class Trainer:
                 d, g = flat(buf.delta[below]), flat(buf.deriv[below])
                 back.append(partial(np.multiply, d, g, d))
         first = buf.z[layout.out_rows(0)] if last else buf.a[out]
-        return _Template(first, middle, lambda y: target_ops(target=y), back,
+        return _Template(first, middle, target_ops, back,
                          buf.delta[layout.out_rows(0)], self._update_ops(self._scale(width)))
 
     def _update_ops(self, scale: np.ndarray) -> list[Op]:
