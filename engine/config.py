@@ -1,8 +1,10 @@
 """Run configuration: the one vocabulary of settings, their defaults, limits, and validation.
 
 These names and values are used everywhere (engine, protocol, URL hash, `<option value>`), taken
-from the playground where it has one. `validate` merges a partial update into a full config and
-reports every bad field at once; `change_kind` says what a change costs a running session.
+from the playground where it has one. `validate` merges a partial update into a full, checked
+`Config` and reports every bad field at once; `usable` makes the best config it can of settings
+from elsewhere (a shared link), leaving out and reporting what it must; `change_kind` says what a
+change costs a running session.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from typing import Any, Mapping
 
 from .activations import ACTIVATION_NAMES
 from .datasets import BY_PROBLEM
-from .features import FEATURE_NAMES
+from .edits import MAX_VALUE
+from .features import FEATURE_LABELS, FEATURE_NAMES
 
 PROBLEMS = ("classification", "regression", "multiclass")
 DATASETS = {problem: tuple(generators) for problem, generators in BY_PROBLEM.items()}
@@ -26,6 +29,11 @@ INITS = ("random", "zeros")
 # The playground's menus; the engine accepts any value in LIMITS, the page offers these.
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 REGULARIZATION_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
+MOMENTA = (0, 0.5, 0.8, 0.9, 0.95, 0.99)
+POINT_COUNTS = (50, 100, 200, 300, 500, 1000, 1500, 2000)  # after "the problem's default"
+# What the page's own controls reach: the original's 0..6 hidden layers of 1..8 neurons and its
+# batch-size slider of 1..30 (a link may carry more, up to LIMITS).
+MENU_LIMITS = {"hidden_layers": 6, "neurons_per_layer": 8, "batch_size": 30}
 
 LIMITS: dict[str, Any] = {
     "num_points": (50, 2000),
@@ -39,6 +47,7 @@ LIMITS: dict[str, Any] = {
     "hidden_layers": 8,
     "neurons_per_layer": 32,
     "seed_length": 32,
+    "parameter": MAX_VALUE,  # a hand-set weight or bias lies within ±this
 }
 
 DEFAULT_POINTS = {"classification": 500, "regression": 1200, "multiclass": 500}
@@ -79,8 +88,20 @@ class ConfigError(ValueError):
         super().__init__("; ".join(f"{field}: {message}" for field, message in errors))
 
 
-def validate(update: Mapping[str, Any] | None = None, base: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Merge `update` into `base` (default DEFAULTS) and check the result; raise ConfigError."""
+class Config(dict):
+    """A complete config that `validate` has checked. Merged into any base it stays itself, so
+    `validate` returns it as it is (a checked config is never checked twice)."""
+
+
+def validate(update: Mapping[str, Any] | None = None, base: Mapping[str, Any] | None = None) -> Config:
+    """Merge `update` into `base` (default DEFAULTS) and check the result; raise ConfigError.
+
+    When the problem changes, a dataset and loss the update does not name become the new
+    problem's first; when fewer training points would leave the batch larger than the training
+    set, a batch size the update does not name is lowered to fit.
+    """
+    if isinstance(update, Config):
+        return update
     base = dict(DEFAULTS if base is None else base)
     update = dict(update or {})
     errors: list[tuple[str, str]] = []
@@ -95,10 +116,27 @@ def validate(update: Mapping[str, Any] | None = None, base: Mapping[str, Any] | 
         except _Bad as bad:
             errors.append((field, str(bad)))
     if not errors:
-        errors += _check_batch_fits(config)
+        errors += _fit_batch(config, "batch_size" in update)
     if errors:
         raise ConfigError(errors)
-    return config
+    return Config(config)
+
+
+def usable(update: Mapping[str, Any]) -> tuple[Config, list[tuple[str, str]]]:
+    """The config a new run gets from `update` over the defaults, leaving out every field the
+    engine refuses (those keep their defaults, or follow the problem); and what was left out."""
+    update = dict(update)
+    left_out: list[tuple[str, str]] = []
+    while True:
+        try:
+            return validate(update), left_out
+        except ConfigError as refused:
+            named = [(field, message) for field, message in refused.errors if field in update]
+            if not named:  # cannot happen: the defaults are valid and follow the problem
+                raise
+            left_out += named
+            for field, _ in named:
+                del update[field]
 
 
 def change_kind(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
@@ -126,7 +164,9 @@ def options() -> dict[str, Any]:
         "activation": list(ACTIVATION_NAMES), "loss": {p: list(l) for p, l in LOSSES.items()},
         "optimizer": list(OPTIMIZERS), "regularization": list(REGULARIZATIONS),
         "batching": list(BATCHINGS), "init": list(INITS), "features": list(FEATURE_NAMES),
+        "feature_labels": dict(FEATURE_LABELS),
         "learning_rate": list(LEARNING_RATES), "regularization_rate": list(REGULARIZATION_RATES),
+        "momentum": list(MOMENTA), "num_points": list(POINT_COUNTS), "menu_limits": dict(MENU_LIMITS),
         "default_points": dict(DEFAULT_POINTS), "defaults": dict(DEFAULTS),
         "limits": {k: list(v) if isinstance(v, tuple) else v for k, v in LIMITS.items()},
     }
@@ -239,9 +279,13 @@ _CHECKS = {
 }
 
 
-def _check_batch_fits(config: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _fit_batch(config: dict, named: bool) -> list[tuple[str, str]]:
+    """A batch larger than the training set: refused when the update names it, else lowered."""
     train = num_train(config)
-    if config["batch_size"] > train:
-        return [("batch_size", f"must be at most the number of training points ({train}); "
-                               f"got {config['batch_size']}")]
-    return []
+    if config["batch_size"] <= train:
+        return []
+    if not named:
+        config["batch_size"] = max(1, train)
+        return []
+    return [("batch_size", f"must be at most the number of training points ({train}); "
+                           f"got {config['batch_size']}")]

@@ -1,8 +1,9 @@
 """A run: one user's data, network and training progress, with the small API the server drives.
 
 Build it from a config, `step` it, change settings with `configure`, `reset` the weights,
-`regenerate` the data, read `metrics`, read and set weights, and evaluate `grids`. A diverging
-run (NaN or overflow) is rolled back to its last finite state and frozen until reset.
+`regenerate` the data, read `metrics`, read and set weights (the run keeps the `edits` made since
+its network was made), and evaluate `grids`. A diverging run (NaN or overflow) is rolled back to
+its last finite state and frozen until reset.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 
 from . import config as cfg
 from .datasets import Dataset, generate
+from .edits import EditRecord, bias_problems, weight_problems
 from .features import design_matrix
 from .grids import GridEvaluator, Grids
 from .losses import Head, make_head
@@ -54,6 +56,7 @@ def head_for(config: Mapping[str, Any]) -> Head:
 class Run:
     def __init__(self, config: Mapping[str, Any] | None = None):
         self.config = cfg.validate(config)
+        self._edits = EditRecord()
         self._make_data()
         self._make_network(fresh=True)
 
@@ -137,20 +140,27 @@ class Run:
 
     def set_weight(self, layer: int, source: int, target: int, value: float) -> None:
         """Set the weight from node `source` of layer `layer` to node `target` of layer `layer`+1."""
-        shapes = self.model.layout.shapes
-        problems = _index_problems(shapes, layer, target, "to", source, "from")
-        _raise_if(problems + _value_problems(value))
+        edit = {"layer": layer, "from": source, "to": target, "value": value}
+        _raise_if(weight_problems(self.layer_sizes, edit))
         index = self.model.flat_index(layer, target, source + 1)
         self.model.params[index] = value
         self.trainer.revive(index)
-        self._after_edit()
+        self._after_edit(index, edit)
 
     def set_bias(self, layer: int, node: int, value: float) -> None:
         """Set the bias of node `node` of layer `layer`+1 (layer 0 = first hidden layer)."""
-        problems = _index_problems(self.model.layout.shapes, layer, node, "node")
-        _raise_if(problems + _value_problems(value))
-        self.model.params[self.model.flat_index(layer, node, 0)] = value
-        self._after_edit()
+        edit = {"layer": layer, "node": node, "value": value}
+        _raise_if(bias_problems(self.layer_sizes, edit))
+        index = self.model.flat_index(layer, node, 0)
+        self.model.params[index] = value
+        self._after_edit(index, edit)
+
+    @property
+    def edits(self) -> list[dict[str, Any]]:
+        """The weights and biases set by hand since the network was made (reset, or a setting that
+        makes a new network, forgets them; training and regenerating keep them), as set_weight /
+        set_bias name them, one per parameter, in the parameters' order."""
+        return self._edits.as_list()
 
     def predict(self, xy) -> np.ndarray:
         """Output node values (outputs, n) at points xy (n, 2): tanh/sigmoid/softmax/linear outputs."""
@@ -191,6 +201,7 @@ class Run:
         self.model.params[...] = initial_parameters(self.model.layout, self._source, c["init"] == "zeros")
         self._grids = GridEvaluator(self.model, tuple(c["features"]))
         self._epoch, self._diverged = 0, False
+        self._edits.clear()
         self._make_trainer()
         with np.errstate(all="ignore"):
             self._metrics = self._evaluate() or (0.0, 0.0, None, None)
@@ -231,7 +242,8 @@ class Run:
         scores = self.model.score_split(self._eval_z, self._eval_y, len(self._train_y))
         return scores if np.isfinite(scores[0]) and np.isfinite(scores[1]) else None
 
-    def _after_edit(self) -> None:
+    def _after_edit(self, index: int, edit: dict[str, Any]) -> None:
+        self._edits.add(index, {k: float(v) if k == "value" else int(v) for k, v in edit.items()})
         with np.errstate(all="ignore"):
             evaluated = self._evaluate()
         if evaluated is not None:
@@ -242,31 +254,6 @@ def _seed_number(seed: str) -> int:
     return int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "little")
 
 
-def _index_problems(shapes, layer, row, row_name, column=None, column_name=None) -> list[str]:
-    layers = len(shapes)
-    if not _is_int(layer) or not 0 <= layer < layers:
-        return [f"layer: must be an integer 0..{layers - 1}; got {layer!r}"]
-    rows, cols = shapes[layer][0], shapes[layer][1] - 1
-    problems = []
-    if not _is_int(row) or not 0 <= row < rows:
-        problems.append(f"{row_name}: must be an integer 0..{rows - 1} for layer {layer}; got {row!r}")
-    if column_name is not None and (not _is_int(column) or not 0 <= column < cols):
-        problems.append(f"{column_name}: must be an integer 0..{cols - 1} for layer {layer}; got {column!r}")
-    return problems
-
-
-def _value_problems(value) -> list[str]:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-        return [f"value: must be a finite number; got {value!r}"]
-    if abs(value) > 1e6:
-        return [f"value: must be within ±1000000; got {value!r}"]
-    return []
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def _raise_if(problems: list[str]) -> None:
+def _raise_if(problems: list[tuple[str, str]]) -> None:
     if problems:
-        raise cfg.ConfigError([tuple(p.split(": ", 1)) for p in problems])
+        raise cfg.ConfigError(problems)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from engine import DEFAULTS, ConfigError, Run, change_kind, validate
+from engine import DEFAULTS, Config, ConfigError, Run, change_kind, usable, validate
 
 
 def test_defaults_are_the_playground_defaults():
@@ -98,3 +98,39 @@ def test_values_of_the_wrong_type_are_config_errors_for_every_field(wrong):
             refused += 1
             assert field in {f for f, _ in error.errors}
     assert refused >= len(DEFAULTS) - 4  # only a few fields take any one such value
+
+
+def test_fewer_training_points_lower_a_batch_size_the_update_does_not_name():
+    base = validate({"batch_size": 30})
+    assert validate({"num_points": 50}, base)["batch_size"] == 25
+    assert validate({"train_ratio": 10, "num_points": 50}, base)["batch_size"] == 5
+    assert validate({"num_points": 2000}, validate({"num_points": 50}, base))["batch_size"] == 25  # not raised back
+    with pytest.raises(ConfigError) as info:  # named, it is the user's: refused, not changed
+        validate({"num_points": 50, "batch_size": 30}, base)
+    assert [field for field, _ in info.value.errors] == ["batch_size"]
+
+
+def test_a_checked_config_is_not_checked_again():
+    checked = validate({"noise": 10})
+    assert isinstance(checked, Config)
+    assert validate(checked, validate({"problem": "regression"})) is checked
+
+
+def test_usable_leaves_out_what_it_must_and_keeps_the_rest():
+    config, left_out = usable({"noise": 20, "activation": "softsign", "problem": "regression",
+                               "dataset": "spiral", "batch_size": 5000, "colour": "red"})
+    assert (config["noise"], config["problem"], config["dataset"], config["activation"], config["batch_size"]) == \
+        (20, "regression", "reg-plane", "tanh", 10)
+    assert sorted(field for field, _ in left_out) == ["activation", "batch_size", "colour", "dataset"]
+    assert usable({}) == (validate(), [])
+    assert usable({"num_points": 50, "train_ratio": 10})[0]["batch_size"] == 5
+
+
+def test_options_carry_the_pages_menus_and_feature_labels():
+    from engine import options
+    o = options()
+    assert o["momentum"] == [0, 0.5, 0.8, 0.9, 0.95, 0.99]
+    assert o["num_points"][0] == 50 and o["num_points"][-1] == 2000
+    assert o["menu_limits"] == {"hidden_layers": 6, "neurons_per_layer": 8, "batch_size": 30}
+    assert o["feature_labels"]["xTimesY"] == "X₁X₂" and list(o["feature_labels"]) == o["features"]
+    assert o["limits"]["parameter"] == 1_000_000

@@ -139,6 +139,29 @@ def test_set_weight_rejects_bad_input(args, field):
     assert info.value.errors[0][0] == field
 
 
+def test_a_run_keeps_its_hand_edits_until_its_network_is_made_new():
+    run = Run({"network_shape": [2]})
+    run.set_bias(1, 0, 3)
+    run.set_weight(0, 1, 0, -2)
+    run.set_weight(0, 0, 1, np.float64(0.5))
+    run.set_weight(0, 1, 0, -2.5)  # the last edit of a weight wins
+    expected = [{"layer": 0, "from": 1, "to": 0, "value": -2.5}, {"layer": 0, "from": 0, "to": 1, "value": 0.5},
+                {"layer": 1, "node": 0, "value": 3.0}]
+    assert run.edits == expected  # in the parameters' order
+    run.step(3)
+    run.regenerate()
+    run.configure({"learning_rate": 0.3})
+    assert run.edits == expected  # training, new data and a live change keep the record
+    run.reset()
+    assert run.edits == []
+    run.set_bias(0, 1, 1)
+    run.configure({"activation": "relu"})
+    assert run.edits == []
+    with pytest.raises(ConfigError):
+        run.set_bias(0, 5, 1)
+    assert run.edits == []  # a refused edit is not recorded
+
+
 def test_set_weight_revives_an_l1_dead_link():
     run = Run({"regularization": "L1", "regularization_rate": 1, "learning_rate": 1, "network_shape": []})
     run.step(20)
