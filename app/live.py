@@ -55,8 +55,8 @@ def refuse(ws: Any, limits: Limits, shutting_down: bool) -> None:
         if shutting_down:
             ws.send(protocol.closing("server shutting down"))
         else:
-            ws.send(protocol.error([f"server: full; it already has its {limits.max_sessions} sessions, "
-                                    "try again in a moment"], code="full"))
+            ws.send(protocol.error([("server", f"full; it already has its {limits.max_sessions} sessions, "
+                                               "try again in a moment")], code="full"))
     except (ConnectionClosed, ConnectionError):
         return
     close(ws, 1001 if shutting_down else 1013, "server shutting down" if shutting_down else "server full")

@@ -20,7 +20,6 @@ FRAME_VERSION = 1
 RESOLUTION = 100  # D: the engine's grid resolution
 THUMBNAIL = 10  # T: thumbnails are T × T block means of the neuron maps
 MAX_STEP_EPOCHS = 1000
-MAX_VALUE = 1_000_000.0
 NO_NEURON = 0xFFFF
 MAX_ERROR_CHARS = 300  # one error message quotes at most this much of what the client sent
 
@@ -28,14 +27,22 @@ FLAG_MULTICLASS, FLAG_INSPECTED, FLAG_DIVERGED = 1, 2, 4
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
+Problem = tuple[str, str]  # (the field it is about, what is wrong); "message" for the whole message
+
+
 class ProtocolError(Exception):
     """A refused message: every problem found, the refused message's type, and the error code."""
 
-    def __init__(self, errors: list[str], request: str | None = None, code: str = "invalid"):
-        super().__init__("; ".join(errors))
-        self.errors = [_shorten(e) for e in errors]
+    def __init__(self, problems: list[Problem], request: str | None = None, code: str = "invalid"):
+        super().__init__("; ".join(f"{f}: {m}" for f, m in problems))
+        self.problems = [(field, _shorten(message, MAX_ERROR_CHARS - len(field) - 2)) for field, message in problems]
         self.request = request
         self.code = code
+
+    @property
+    def errors(self) -> list[str]:
+        """The problems as readable lines, each starting with its field."""
+        return [f"{field}: {message}" for field, message in self.problems]
 
 
 @dataclass(frozen=True)
@@ -61,15 +68,15 @@ class Context:
 def parse(raw: str | bytes, context: Context) -> Request:
     """Check one client message; raise ProtocolError listing every problem with it."""
     if isinstance(raw, (bytes, bytearray)):
-        raise ProtocolError(["message: binary messages are not accepted; send JSON text"])
+        raise ProtocolError([("message", "binary messages are not accepted; send JSON text")])
     if _too_large(raw, context.max_message_bytes):
-        raise ProtocolError([f"message: larger than {context.max_message_bytes} bytes"], code="too_large")
+        raise ProtocolError([("message", f"larger than {context.max_message_bytes} bytes")], code="too_large")
     message = _decode(raw)
     kind = message.get("type")
     if not isinstance(kind, str) or kind not in CHECKS:
         raise ProtocolError([_type_problem(kind)], request=kind if isinstance(kind, str) else None)
     fields = {k: v for k, v in message.items() if k != "type"}
-    problems = [f"{k}: unknown field for {kind}; its fields are: {', '.join(FIELDS[kind]) or 'none'}"
+    problems = [(k, f"unknown field for {kind}; its fields are: {', '.join(FIELDS[kind]) or 'none'}")
                 for k in fields if k not in FIELDS[kind]]
     checked, found = CHECKS[kind](fields, context)
     if problems + found:
@@ -85,9 +92,9 @@ def _decode(raw: str) -> dict[str, Any]:
     try:
         message = json.loads(raw, parse_constant=_refuse_constant)
     except (ValueError, RecursionError) as problem:
-        raise ProtocolError([f"message: not valid JSON ({problem})"]) from None
+        raise ProtocolError([("message", f"not valid JSON ({problem})")]) from None
     if not isinstance(message, dict):
-        raise ProtocolError([f"message: must be a JSON object with a \"type\"; got {_json_kind(message)}"])
+        raise ProtocolError([("message", f"must be a JSON object with a \"type\"; got {_json_kind(message)}")])
     return message
 
 
@@ -95,120 +102,81 @@ def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _type_problem(kind: Any) -> str:
+def _type_problem(kind: Any) -> Problem:
     known = ", ".join(CHECKS)
     if kind is None:
-        return f"type: missing; one of {known}"
-    return f"type: unknown message type {_repr(kind)}; one of {known}"
+        return ("type", f"missing; one of {known}")
+    return ("type", f"unknown message type {_repr(kind)}; one of {known}")
 
 
 def _json_kind(value: Any) -> str:
     return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(value), "a number")
 
 
-def _check_none(fields: dict, context: Context) -> tuple[dict, list[str]]:
+def _check_none(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
     return {}, []
 
 
-def _check_configure(fields: dict, context: Context) -> tuple[dict, list[str]]:
+def _check_configure(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
+    """The engine judges the settings; the request carries the whole checked config."""
     update = fields.get("config")
     if not isinstance(update, dict):
-        return {}, [f"config: must be an object of settings; got {_repr(update)}"]
+        return {}, [("config", f"must be an object of settings; got {_repr(update)}")]
     try:
-        engine.validate(update, context.config)
+        return {"config": engine.validate(update, context.config)}, []
     except engine.ConfigError as error:
-        return {}, [f"{name}: {message}" for name, message in error.errors]
-    return {"config": update}, []
+        return {}, list(error.errors)
 
 
-def _check_step(fields: dict, context: Context) -> tuple[dict, list[str]]:
+def _check_load(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
+    """Only the shape: what the engine refuses of a link's settings and edits is left out when the
+    session applies it (each named in an error), not refused as a whole."""
+    config, edits = fields.get("config", {}), fields.get("edits", [])
+    problems: list[Problem] = []
+    if not isinstance(config, dict):
+        problems.append(("config", f"must be an object of settings; got {_repr(config)}"))
+    if not isinstance(edits, list) or not all(isinstance(e, dict) for e in edits):
+        problems.append(("edits", f"must be a list of set_weight / set_bias fields; got {_repr(edits)}"))
+    return {"config": config, "edits": edits}, problems
+
+
+def _check_step(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
     epochs = fields.get("epochs", 1)
     problem = _integer_problem("epochs", epochs, 1, MAX_STEP_EPOCHS)
     return {"epochs": epochs}, [problem] if problem else []
 
 
-def _check_speed(fields: dict, context: Context) -> tuple[dict, list[str]]:
+def _check_speed(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
     value = fields.get("epochs_per_frame")
     problem = _integer_problem("epochs_per_frame", value, 1, context.max_epochs_per_frame)
     return {"epochs_per_frame": value}, [problem] if problem else []
 
 
-def _check_inspect(fields: dict, context: Context) -> tuple[dict, list[str]]:
+def _check_inspect(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
     if "neuron" not in fields:
-        return {}, ["neuron: missing; a hidden neuron's index, or null for the output"]
+        return {}, [("neuron", "missing; a hidden neuron's index, or null for the output")]
     neuron = fields["neuron"]
     hidden = sum(context.layer_sizes[1:-1])
     if neuron is None:
         return {"neuron": None}, []
     if hidden == 0:
-        return {}, [f"neuron: this network has no hidden neurons; send null; got {_repr(neuron)}"]
+        return {}, [("neuron", f"this network has no hidden neurons; send null; got {_repr(neuron)}")]
     problem = _integer_problem("neuron", neuron, 0, hidden - 1, " (or null)")
     return {"neuron": neuron}, [problem] if problem else []
 
 
-def _check_weight(fields: dict, context: Context) -> tuple[dict, list[str]]:
-    sizes = context.layer_sizes
-    problems = _layer_problems(fields, sizes)
-    if not problems:
-        layer = fields["layer"]
-        problems += _node_problems(fields, "from", sizes[layer], f"node of layer {layer}")
-        problems += _node_problems(fields, "to", sizes[layer + 1], f"node of layer {layer + 1}")
-    else:
-        problems += [p for name in ("from", "to") if (p := _present_integer(fields, name))]
-    problems += _value_problems(fields)
-    return {k: fields.get(k) for k in ("layer", "from", "to", "value")}, problems
+def _check_weight(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
+    return dict(fields), engine.weight_problems(context.layer_sizes, fields)
 
 
-def _check_bias(fields: dict, context: Context) -> tuple[dict, list[str]]:
-    sizes = context.layer_sizes
-    problems = _layer_problems(fields, sizes)
-    if not problems:
-        problems += _node_problems(fields, "node", sizes[fields["layer"] + 1], f"node of layer {fields['layer'] + 1}")
-    elif (p := _present_integer(fields, "node")):
-        problems.append(p)
-    problems += _value_problems(fields)
-    return {k: fields.get(k) for k in ("layer", "node", "value")}, problems
+def _check_bias(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
+    return dict(fields), engine.bias_problems(context.layer_sizes, fields)
 
 
-def _layer_problems(fields: dict, sizes: Sequence[int]) -> list[str]:
-    if "layer" not in fields:
-        return ["layer: missing; an integer 0.." + str(len(sizes) - 2)]
-    problem = _integer_problem("layer", fields["layer"], 0, len(sizes) - 2)
-    return [problem] if problem else []
-
-
-def _node_problems(fields: dict, name: str, count: int, what: str) -> list[str]:
-    if name not in fields:
-        return [f"{name}: missing; the index of a {what}, 0..{count - 1}"]
-    problem = _integer_problem(name, fields[name], 0, count - 1, f" (a {what})")
-    return [problem] if problem else []
-
-
-def _present_integer(fields: dict, name: str) -> str | None:
-    if name not in fields:
-        return f"{name}: missing"
-    value = fields[name]
-    return None if _is_integer(value) else f"{name}: must be an integer; got {_repr(value)}"
-
-
-def _value_problems(fields: dict) -> list[str]:
-    if "value" not in fields:
-        return ["value: missing; a finite number within ±1000000"]
-    value = fields["value"]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or abs(value) > MAX_VALUE:
-        return [f"value: must be a finite number within ±1000000; got {_repr(value)}"]
-    return []
-
-
-def _integer_problem(name: str, value: Any, low: int, high: int, note: str = "") -> str | None:
-    if _is_integer(value) and low <= value <= high:
+def _integer_problem(name: str, value: Any, low: int, high: int, note: str = "") -> Problem | None:
+    if isinstance(value, int) and not isinstance(value, bool) and low <= value <= high:
         return None
-    return f"{name}: must be an integer {low}..{high}{note}; got {_repr(value)}"
-
-
-def _is_integer(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return (name, f"must be an integer {low}..{high}{note}; got {_repr(value)}")
 
 
 def _repr(value: Any) -> str:
@@ -228,14 +196,14 @@ def _shorten(text: str, limit: int = MAX_ERROR_CHARS) -> str:
 
 
 FIELDS: dict[str, tuple[str, ...]] = {
-    "configure": ("config",), "play": (), "pause": (), "step": ("epochs",), "reset": (),
-    "regenerate": (), "set_weight": ("layer", "from", "to", "value"), "set_bias": ("layer", "node", "value"),
+    "configure": ("config",), "load": ("config", "edits"), "play": (), "pause": (), "step": ("epochs",),
+    "reset": (), "regenerate": (), "set_weight": engine.WEIGHT_FIELDS, "set_bias": engine.BIAS_FIELDS,
     "set_speed": ("epochs_per_frame",), "inspect": ("neuron",),
 }
 CHECKS = {
-    "configure": _check_configure, "play": _check_none, "pause": _check_none, "step": _check_step,
-    "reset": _check_none, "regenerate": _check_none, "set_weight": _check_weight, "set_bias": _check_bias,
-    "set_speed": _check_speed, "inspect": _check_inspect,
+    "configure": _check_configure, "load": _check_load, "play": _check_none, "pause": _check_none,
+    "step": _check_step, "reset": _check_none, "regenerate": _check_none, "set_weight": _check_weight,
+    "set_bias": _check_bias, "set_speed": _check_speed, "inspect": _check_inspect,
 }
 
 
@@ -252,9 +220,10 @@ def hello(limits: Mapping[str, Any]) -> str:
 
 
 def state(config: Mapping[str, Any], playing: bool, epoch: int, epochs_per_frame: int,
-          diverged: bool, inspect: int | None) -> str:
+          diverged: bool, inspect: int | None, edits: Sequence[Mapping[str, Any]] = (), handled: int = 0) -> str:
     return encode({"type": "state", "config": dict(config), "playing": playing, "epoch": epoch,
-                   "epochs_per_frame": epochs_per_frame, "diverged": diverged, "inspect": inspect})
+                   "epochs_per_frame": epochs_per_frame, "diverged": diverged, "inspect": inspect,
+                   "edits": list(edits), "handled": handled})
 
 
 def metrics(values: Mapping[str, Any]) -> str:
@@ -268,8 +237,10 @@ def data(dataset: Any, problem: str) -> str:
                    "test": _points(dataset.test_xy, dataset.test_labels, problem)})
 
 
-def error(errors: list[str], request: str | None = None, code: str = "invalid") -> str:
-    return encode({"type": "error", "errors": errors, "request": request, "code": code})
+def error(problems: Sequence[Problem], request: str | None = None, code: str = "invalid") -> str:
+    """`errors` as readable lines ("field: what is wrong"), and `fields`, the field of each."""
+    return encode({"type": "error", "errors": [f"{f}: {m}" for f, m in problems],
+                   "fields": [f for f, _ in problems], "request": request, "code": code})
 
 
 def closing(reason: str) -> str:

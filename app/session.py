@@ -43,10 +43,20 @@ class Limits:
                    max_sessions=int(config["MAX_SESSIONS"]))
 
     def public(self) -> dict[str, Any]:
-        """The limits `hello` announces."""
+        """The limits `hello` announces, and the speed menu that fits them."""
         return {"max_epochs_per_frame": self.max_epochs_per_frame, "frames_per_second": self.frames_per_second,
                 "max_message_bytes": self.max_message_bytes, "max_sessions": self.max_sessions,
-                "resolution": protocol.RESOLUTION, "thumbnail": protocol.THUMBNAIL}
+                "resolution": protocol.RESOLUTION, "thumbnail": protocol.THUMBNAIL,
+                "speeds": speed_steps(self.max_epochs_per_frame)}
+
+
+def speed_steps(most: int) -> list[int]:
+    """Epochs per frame a page offers: 1, 2, 5, 10, 20, 50, ... up to `most`, which ends the list."""
+    steps, scale = [], 1
+    while scale <= most:
+        steps += [m * scale for m in (1, 2, 5) if m * scale <= most]
+        scale *= 10
+    return steps if steps[-1] == most else steps + [most]
 
 
 class Outbox:
@@ -80,6 +90,7 @@ class Session:
         self.steps_left = 0
         self.inbox: deque[str | bytes] = deque()
         self.dropped = 0
+        self.handled = 0  # client messages handled or dropped, oldest first; `state` says how many
         self.out = Outbox()
         self.next_frame = 0.0
         self.epoch_seconds = 0.0  # running estimate of one epoch's training time
@@ -137,6 +148,7 @@ class Session:
             if len(self.inbox) >= self.limits.max_pending:
                 self.inbox.popleft()  # latest wins: the oldest waiting message is dropped
                 self.dropped += 1
+                self.handled += 1
             self.inbox.append(message)
             message = self.ws.receive(timeout=0)
 
@@ -144,8 +156,8 @@ class Session:
         """Handle waiting messages, at most `messages_per_frame` of them and about one frame budget
         of time, so a flood cannot stop this session's frames or hog the process."""
         if self.dropped:
-            self.out.errors.append(protocol.error([f"messages: {self.dropped} dropped unanswered; more "
-                                                   f"than {self.limits.max_pending} were waiting"], code="too_many"))
+            self.out.errors.append(protocol.error([("messages", f"{self.dropped} dropped unanswered; more than "
+                                                   f"{self.limits.max_pending} were waiting")], code="too_many"))
             self.dropped = 0
         deadline = self.clock() + self.limits.frame_budget
         for _ in range(self.limits.messages_per_frame):
@@ -155,14 +167,15 @@ class Session:
 
     def handle(self, raw: str | bytes) -> None:
         """Check and apply one message; a refusal is answered with an `error`."""
+        self.handled += 1
         try:
             request = protocol.parse(raw, self.context())
             try:
                 HANDLERS[request.type](self, **request.fields)
             except engine.ConfigError as refused:  # the engine's own checks, behind the protocol's
-                raise protocol.ProtocolError([f"{f}: {m}" for f, m in refused.errors], request.type) from None
+                raise protocol.ProtocolError(refused.errors, request.type) from None
         except protocol.ProtocolError as refused:
-            self.out.errors.append(protocol.error(refused.errors, refused.request, refused.code))
+            self.out.errors.append(protocol.error(refused.problems, refused.request, refused.code))
 
     def context(self) -> protocol.Context:
         return protocol.Context(self.run.config, self.run.layer_sizes, self.limits.max_epochs_per_frame,
@@ -238,7 +251,7 @@ class Session:
         messages: list[str | bytes] = list(out.errors)
         if out.state:
             messages.append(protocol.state(run.config, self.playing, run.epoch, self.epochs_per_frame,
-                                           run.diverged, self.inspect))
+                                           run.diverged, self.inspect, run.edits, self.handled))
         if out.data:
             messages.append(protocol.data(run.data, run.config["problem"]))
         if out.frame:
@@ -261,16 +274,43 @@ class Session:
 
     # -- what each message does (docs/protocol.md, "Client → server") ---------------------------
 
-    def on_configure(self, config: dict[str, Any]) -> None:
+    def on_configure(self, config: engine.Config) -> None:
         kind = self.run.configure(config)
         if kind in ("reset", "data"):
             self.new_network()
         self.out.answer(state=True, data=kind == "data", frame=True)
 
+    def on_load(self, config: dict[str, Any], edits: list[dict[str, Any]]) -> None:
+        """What a fresh tab with these settings and hand-set weights gets: a new run, paused at
+        epoch 0. What the engine refuses is left out (and said), the rest applied."""
+        settings, left_out = engine.usable(config)
+        self.run = engine.Run(settings)
+        self.new_network()
+        for number, edit in enumerate(edits):
+            try:
+                self.apply_edit(edit)
+            except engine.ConfigError as refused:
+                left_out.append(("edits", f"entry {number} left out: " + "; ".join(f"{f}: {m}" for f, m in refused.errors)))
+        if left_out:
+            self.out.errors.append(protocol.error(left_out, "load", code="left_out"))
+        self.out.answer(state=True, data=True, frame=True)
+
+    def apply_edit(self, edit: dict[str, Any]) -> None:
+        """One entry of a link's edits: set_bias's fields if it names a node, else set_weight's."""
+        names = engine.BIAS_FIELDS if "node" in edit else engine.WEIGHT_FIELDS
+        unknown = [(key, "unknown field") for key in edit if key not in names]
+        if unknown:
+            raise engine.ConfigError(unknown)
+        layer, value = edit.get("layer"), edit.get("value")
+        if "node" in edit:
+            self.run.set_bias(layer, edit["node"], value)
+        else:
+            self.run.set_weight(layer, edit.get("from"), edit.get("to"), value)
+
     def on_play(self) -> None:
         if self.run.diverged:
-            raise protocol.ProtocolError(["play: the run has diverged; reset it, or change a setting "
-                                          "that makes a new network"], "play")
+            raise protocol.ProtocolError([("play", "the run has diverged; reset it, or change a setting "
+                                                   "that makes a new network")], "play")
         self.playing, self.steps_left = True, 0  # the first frame comes when the pace allows
         self.out.answer(state=True)
 
@@ -295,11 +335,11 @@ class Session:
 
     def on_set_weight(self, layer: int, value: float, **nodes: int) -> None:
         self.run.set_weight(layer, nodes["from"], nodes["to"], value)
-        self.out.answer(frame=True)
+        self.out.answer(state=True, frame=True)  # the state lists the edits
 
     def on_set_bias(self, layer: int, node: int, value: float) -> None:
         self.run.set_bias(layer, node, value)
-        self.out.answer(frame=True)
+        self.out.answer(state=True, frame=True)
 
     def on_set_speed(self, epochs_per_frame: int) -> None:
         self.epochs_per_frame = epochs_per_frame

@@ -53,9 +53,10 @@ def test_first_messages_greet_with_options_limits_and_a_default_session(connect,
     assert c.hello["protocol"] == 1
     assert c.hello["options"] == client.get("/api/options").json
     assert c.hello["limits"] == {"max_epochs_per_frame": 100, "frames_per_second": 30, "max_message_bytes": 65536,
-                                 "max_sessions": 100, "resolution": 100, "thumbnail": 10}
+                                 "max_sessions": 100, "resolution": 100, "thumbnail": 10,
+                                 "speeds": [1, 2, 5, 10, 20, 50, 100]}
     assert c.state == {"type": "state", "config": engine.validate(), "playing": False, "epoch": 0,
-                       "epochs_per_frame": 1, "diverged": False, "inspect": None}
+                       "epochs_per_frame": 1, "diverged": False, "inspect": None, "edits": [], "handled": 0}
     assert c.metrics["epoch"] == 0 and c.metrics["diverged"] is False and all_finite(c.metrics)
 
 
@@ -238,7 +239,8 @@ def test_regenerate_makes_new_data_and_keeps_the_weights(connect):
 def test_set_weight_changes_that_weight_and_the_output_map(connect):
     c = connect()
     answer = c.answer("set_weight", layer=2, **{"from": 1, "to": 0}, value=-4.5)
-    assert types(answer) == ["metrics", "frame"]
+    assert types(answer) == ["state", "metrics", "frame"]
+    assert answer[0]["edits"] == [{"layer": 2, "from": 1, "to": 0, "value": -4.5}]
     frame = answer[-1]
     run = engine.Run()
     run.set_weight(2, 1, 0, -4.5)

@@ -128,20 +128,21 @@ class Client:
         return self.until(lambda m: isinstance(m, Frame) and predicate(m), timeout)
 
     def answer(self, kind: str, **fields: Any) -> list[Any]:
-        """Send a message and collect everything up to the end of its answer: an error; the state
+        """Send a message and collect everything up to the end of its answer: a refusal; the state
         for play, pause and set_speed; otherwise the first frame after the answer's state (frames
         of a playing session may come before it)."""
         self.send(kind, **fields)
         start = len(self.log)
         state_only = kind in {"play", "pause", "set_speed"}
-        needs_state = state_only or kind in {"configure", "reset", "regenerate", "step"}
+        needs_state = state_only or kind in {"configure", "load", "reset", "regenerate", "step", "set_weight", "set_bias"}
         seen_state = False
 
         def done(message: Any) -> bool:
             nonlocal seen_state
             if isinstance(message, dict):
                 seen_state |= message["type"] == "state"
-                return message["type"] == "error" or (state_only and seen_state)
+                refused = message["type"] == "error" and message["code"] != "left_out"  # left_out: applied
+                return refused or (state_only and seen_state)
             return seen_state or not needs_state
 
         self.until(done)
