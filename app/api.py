@@ -1,18 +1,50 @@
-"""The small JSON API of static facts: every option's allowed values, and a health check."""
+"""The small JSON API of static facts: every option's allowed values, pictures of the datasets and
+of the input features (so the page draws what the engine computes, never a copy of its rules), and
+a health check."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify
+import base64
+from functools import lru_cache
+
+from flask import Blueprint, Response, current_app, jsonify, request
 
 import engine
+from engine.datasets import sample
+
+from .protocol import RESOLUTION
 
 bp = Blueprint("api", __name__)
+CACHE_SECONDS = 3600  # these answers change only with the server's code
 
 
 @bp.get("/api/options")
 def options() -> Response:
     """Every option's allowed values and the engine's limits (the same as `hello.options`)."""
     return jsonify(engine.options())
+
+
+@bp.get("/api/feature-maps")
+def feature_maps() -> Response:
+    """Each input feature over the plane, as map bytes (docs/protocol.md): {"resolution": D,
+    "maps": {feature: base64 of D·D bytes}}."""
+    return cached(jsonify(_feature_maps()))
+
+
+@bp.get("/api/previews")
+def previews() -> Response:
+    """A small sample of every dataset of a problem, for the dataset buttons: {"datasets": {name:
+    [[x, y, label], ...]}}. Query: `problem`, and `num_classes` for multiclass."""
+    query: dict = {"problem": request.args.get("problem", "classification")}
+    classes = request.args.get("num_classes")
+    if classes is not None:  # the engine judges it; a number is passed as one
+        query["num_classes"] = int(classes) if classes.lstrip("-").isdigit() else classes
+    try:
+        config = engine.validate(query)
+    except engine.ConfigError as refused:
+        return jsonify({"errors": [f"{f}: {m}" for f, m in refused.errors],
+                        "fields": [f for f, _ in refused.errors]}), 400
+    return cached(jsonify(_previews(config["problem"], config["num_classes"])))
 
 
 @bp.get("/healthz")
@@ -23,3 +55,26 @@ def healthz() -> Response:
         return jsonify({"status": "shutting down"}), 503
     return jsonify({"status": "ok", "sessions": registry.live,
                     "seats_taken": registry.seats.taken(), "max_sessions": registry.seats.limit})
+
+
+def cached(response: Response) -> Response:
+    response.cache_control.public = True
+    response.cache_control.max_age = CACHE_SECONDS
+    return response
+
+
+@lru_cache(maxsize=1)
+def _feature_maps() -> dict:
+    names = engine.options()["features"]
+    maps = engine.feature_maps(names, RESOLUTION)
+    return {"resolution": RESOLUTION,
+            "maps": {name: base64.b64encode(row.tobytes()).decode("ascii") for name, row in zip(names, maps)}}
+
+
+@lru_cache(maxsize=16)
+def _previews(problem: str, num_classes: int) -> dict:
+    names = engine.options()["dataset"][problem]
+    rounded = {name: sample(problem, name, num_classes=num_classes).round(2).tolist() for name in names}
+    if problem != "regression":  # labels are ±1 or class indices: integers on the wire
+        rounded = {name: [[x, y, int(label)] for x, y, label in rows] for name, rows in rounded.items()}
+    return {"problem": problem, "datasets": rounded}

@@ -179,6 +179,13 @@ def generate(rng: SeedRandom, problem: str, name: str, n: int, noise_percent: fl
                    array[split:, :2].copy(), array[split:, 2].copy())
 
 
+def sample(problem: str, name: str, count: int = 200, num_classes: int = 3) -> np.ndarray:
+    """A small noiseless sample of a dataset, the same every time (for a picture of it): (count, 3)
+    rows of x, y, label."""
+    data = generate(SeedRandom("sample"), problem, name, count, 0, 100, num_classes)
+    return np.column_stack([data.train_xy, data.train_labels])
+
+
 def shuffle(rng: SeedRandom, items: list) -> None:
     """In-place Fisher-Yates exactly as dataset.ts shuffle()."""
     counter = len(items)

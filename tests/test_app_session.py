@@ -12,7 +12,7 @@ import pytest
 import engine
 from app import protocol
 from servers import LiveServer, clients_of
-from ws_client import Frame, types
+from ws_client import Client, Frame, types
 
 SIX_BY_EIGHT = {"features": ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"],
                 "network_shape": [8] * 6}
@@ -209,6 +209,17 @@ def test_set_speed_sets_epochs_per_frame(connect):
 
 
 # -- reset, regenerate --------------------------------------------------------------------------
+
+def test_hello_offers_a_speed_menu_that_ends_at_the_servers_limit():
+    from app.session import speed_steps
+    assert speed_steps(100) == [1, 2, 5, 10, 20, 50, 100]
+    assert speed_steps(30) == [1, 2, 5, 10, 20, 30]
+    assert speed_steps(1) == [1]
+    with LiveServer({"MAX_EPOCHS_PER_FRAME": 30}) as server:
+        client = Client(server.ws_url)
+        assert client.hello["limits"]["speeds"] == [1, 2, 5, 10, 20, 30]
+        client.close()
+
 
 def test_reset_draws_the_next_weights_and_goes_back_to_epoch_zero(connect):
     c = connect()

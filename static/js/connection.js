@@ -24,6 +24,7 @@ export class Connection extends EventTarget {
     this.retryTimer = null;
     this.full = false;
     this.status = "connecting";
+    this.sent = 0; // messages sent on the current socket (the server's `state.handled` counts them)
   }
 
   /** Open the socket (again); safe to call at any time. */
@@ -34,6 +35,7 @@ export class Connection extends EventTarget {
     this.setStatus(this.attempt === 0 ? "connecting" : "reconnecting");
     const socket = new WebSocket(this.url);
     socket.binaryType = "arraybuffer";
+    this.sent = 0;
     const handshake = setTimeout(() => {
       if (socket.readyState === WebSocket.CONNECTING) socket.close();
     }, HANDSHAKE_MS);
@@ -52,13 +54,16 @@ export class Connection extends EventTarget {
   }
 
   /**
-   * Send one message; returns false (and sends nothing) while the socket is not open.
+   * Send one message; returns its number on this socket (1, 2, …), or 0 (and sends nothing)
+   * while the socket is not open.
    * @param {object} message  {type, ...fields}
+   * @returns {number}
    */
   send(message) {
-    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return false;
+    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return 0;
     this.socket.send(JSON.stringify(message));
-    return true;
+    this.sent += 1;
+    return this.sent;
   }
 
   /** Try at once (the browser came back online, or the user asked). */

@@ -1,7 +1,7 @@
 // The URL hash: the user's durable settings (every config key, the seed, display toggles, speed,
 // hand-set weights and classroom hide keys). Reads our own snake_case keys and the original
 // playground's camelCase keys, so a link from playground.tensorflow.org opens with the same
-// settings; always writes our keys.
+// settings; always writes our keys. What the values mean is the server's to judge.
 
 /** The original playground's hash keys that only it writes (seeing one means "an original link"). */
 const LEGACY_ONLY = new Set([
@@ -37,12 +37,12 @@ const BIAS_EDIT = /^b(\d{1,4})\.(\d{1,4}):(.+)$/;
  * @property {boolean} legacy     the hash came from the original playground
  * @property {Edit[]} edits       hand-set weights and biases (not yet checked against a network)
  * @property {number} badEdits    entries of `edits=` that could not be read
+ * @property {object} otherDatasets  problem → dataset an original link names for the other problem
  */
 
 /**
- * @typedef {object} Edit  a weight (`to` and `from` given) or a bias (`node` given), as set_weight /
- *   set_bias name them
- * @property {"weight"|"bias"} kind
+ * @typedef {object} Edit  a weight (`to` and `from` given) or a bias (`node` given), with the fields
+ *   of set_weight / set_bias, as the server's `state.edits` lists them
  * @property {number} layer
  * @property {number} [from]
  * @property {number} [to]
@@ -98,10 +98,17 @@ function readLegacy(map, out) {
   if (map.has(datasetKey) && map.get(datasetKey).trim() !== "") config.dataset = map.get(datasetKey);
   config.features = LEGACY_FEATURES.filter((name) =>
     map.has(name) && map.get(name).trim() !== "" ? legacyBool(map.get(name)) : Boolean(LEGACY_FEATURE_DEFAULTS[name]));
+  // The original keeps the other problem's dataset too: switching problem comes back to it.
+  const otherKey = datasetKey === "dataset" ? "regDataset" : "dataset";
+  const other = problem === "regression" ? "classification" : "regression";
+  if (map.has(otherKey) && map.get(otherKey).trim() !== "") out.otherDatasets[other] = map.get(otherKey);
   if (map.has("initZero")) config.init = legacyBool(map.get("initZero")) ? "zeros" : "random";
   if (map.has("showTestData")) out.display.showTestData = legacyBool(map.get("showTestData"));
-  // As the original: a link without a seed gets a fresh random one.
-  if (!config.seed) config.seed = Math.random().toFixed(5);
+}
+
+/** A seed as the original makes one for a page opened without one. */
+export function randomSeed() {
+  return Math.random().toFixed(5);
 }
 
 /** Config values from our own keys, typed by the defaults the server announced. */
@@ -132,6 +139,7 @@ export function parseHash(hash, options) {
   const map = splitHash(hash);
   const out = {
     config: {}, display: {}, speed: null, hidden: new Set(), hideText: false, legacy: false, edits: [], badEdits: 0,
+    otherDatasets: {},
   };
   out.legacy = [...map.keys()].some((key) => LEGACY_ONLY.has(key));
   if (out.legacy) readLegacy(map, out);
@@ -140,6 +148,7 @@ export function parseHash(hash, options) {
   for (const [key, value] of map) {
     if (key.endsWith(HIDE_SUFFIX) && value === "true") out.hidden.add(key.slice(0, -HIDE_SUFFIX.length));
   }
+  dropHiddenInputs(out, options);
   if (map.has("hideText")) out.hideText = legacyBool(map.get("hideText"));
   for (const [key, field] of [["show_test_data", "showTestData"], ["discretize", "discretize"]]) {
     if (map.has(key)) out.display[field] = legacyBool(map.get(key));
@@ -147,6 +156,18 @@ export function parseHash(hash, options) {
   if (map.has("speed") && number(map.get("speed")) !== undefined) out.speed = Math.round(number(map.get("speed")));
   if (map.has(EDITS_KEY)) Object.assign(out, parseEdits(map.get(EDITS_KEY)));
   return out;
+}
+
+/**
+ * As the original: a hidden input (`xTimesY_hide=true`) is removed from the network altogether,
+ * even when the link switches it on (playground.ts deletes hidden inputs at start-up).
+ */
+function dropHiddenInputs(out, options) {
+  const hiddenInputs = options.features.filter((name) => out.hidden.has(name));
+  if (!hiddenInputs.length) return;
+  const chosen = out.config.features ?? options.defaults.features;
+  const kept = Array.isArray(chosen) ? chosen.filter((name) => !hiddenInputs.includes(name)) : chosen;
+  if (kept.length) out.config.features = kept;
 }
 
 /**
@@ -176,16 +197,20 @@ function parseEdit(entry) {
   if (weight) {
     const value = number(weight[4]);
     if (value === undefined) return null;
-    return { kind: "weight", layer: Number(weight[1]), from: Number(weight[2]), to: Number(weight[3]), value };
+    return { layer: Number(weight[1]), from: Number(weight[2]), to: Number(weight[3]), value };
   }
   const bias = BIAS_EDIT.exec(entry);
   if (!bias || number(bias[3]) === undefined) return null;
-  return { kind: "bias", layer: Number(bias[1]), node: Number(bias[2]), value: number(bias[3]) };
+  return { layer: Number(bias[1]), node: Number(bias[2]), value: number(bias[3]) };
 }
 
 /** The parameter an edit sets, as the hash names it ("w0.1.0", "b2.0"). */
 export function editKey(edit) {
-  return edit.kind === "weight" ? `w${edit.layer}.${edit.from}.${edit.to}` : `b${edit.layer}.${edit.node}`;
+  return isBias(edit) ? `b${edit.layer}.${edit.node}` : `w${edit.layer}.${edit.from}.${edit.to}`;
+}
+
+function isBias(edit) {
+  return "node" in edit;
 }
 
 /**
@@ -204,8 +229,8 @@ export function formatValue(value) {
 
 /** Edits in the frame's parameter order: layer by layer, node by node, the bias before the weights. */
 function compareEdits(a, b) {
-  const node = (e) => (e.kind === "weight" ? e.to : e.node);
-  const column = (e) => (e.kind === "weight" ? e.from + 1 : 0);
+  const node = (e) => (isBias(e) ? e.node : e.to);
+  const column = (e) => (isBias(e) ? 0 : e.from + 1);
   return a.layer - b.layer || node(a) - node(b) || column(a) - column(b);
 }
 
@@ -215,41 +240,6 @@ function compareEdits(a, b) {
  */
 export function formatEdits(edits) {
   return [...edits].sort(compareEdits).map((e) => `${editKey(e)}:${formatValue(e.value)}`).join(",");
-}
-
-/** True if the hash names any setting (not just hide keys). */
-export function hasSettings(settings) {
-  return Object.keys(settings.config).length > 0;
-}
-
-/**
- * A whole config: the defaults overlaid with `partial`, with values the server's options do not
- * allow dropped (back to the default), and the dataset and loss made to fit the problem.
- * @param {object} partial
- * @param {object} options hello.options
- */
-export function completeConfig(partial, options) {
-  const config = { ...options.defaults };
-  const allowed = (key, value) => {
-    const values = options[key];
-    if (key === "features") return Array.isArray(value);
-    if (Array.isArray(values) && typeof values[0] === "string") return values.includes(value);
-    return true;
-  };
-  for (const [key, value] of Object.entries(partial)) {
-    if (key in config && allowed(key, value)) config[key] = value;
-  }
-  if (Array.isArray(config.features)) {
-    const known = config.features.filter((f) => options.features.includes(f));
-    config.features = known.length ? options.features.filter((f) => known.includes(f)) : [...options.defaults.features];
-  }
-  // As the server does when the problem changes: a dataset or loss the link does not name (or
-  // names wrongly) is the problem's first (multi-class links get softmax cross-entropy).
-  const datasets = options.dataset[config.problem] ?? [];
-  if (!("dataset" in partial) || !datasets.includes(config.dataset)) config.dataset = datasets[0];
-  const losses = options.loss[config.problem] ?? [];
-  if (!("loss" in partial) || !losses.includes(config.loss)) config.loss = losses[0];
-  return config;
 }
 
 function encode(value) {

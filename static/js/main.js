@@ -2,6 +2,7 @@
 // its part of the page, and opens the websocket. Nothing here is global.
 
 import { Connection, socketUrl } from "./connection.js";
+import { loadFeatureMaps } from "./maps.js";
 import { onPainted } from "./render.js";
 import { Session } from "./session.js";
 import { Store, initialState } from "./store.js";
@@ -32,6 +33,8 @@ function start() {
   window.addEventListener("hashchange", () => session.applyHash());
   window.addEventListener("online", () => connection.retryNow());
   connection.open();
+  // The input features' pictures (thumbnails, and the big map while one is hovered).
+  loadFeatureMaps().then((featureMaps) => store.update({ featureMaps }), (error) => console.error(error));
 }
 
 start();

@@ -1,5 +1,5 @@
 // Painting byte maps (the output map, neuron maps, thumbnails) into canvases through colour lookup
-// tables, and the input features' maps, which the page computes itself (they never change).
+// tables, and loading the input features' maps, which the server computes once (they never change).
 
 import { CLASS_DISCRETE_LUT, CLASS_LUT, DISCRETE_LUT, VALUE_LUT } from "./colors.js";
 
@@ -40,53 +40,16 @@ export function paintBytes(canvas, bytes, side, lut) {
   ctx.putImageData(image, 0, 0);
 }
 
-/** The seven features the playground offers, as functions of a point. */
-const FEATURE_FUNCTIONS = {
-  x: (x) => x,
-  y: (x, y) => y,
-  xSquared: (x) => x * x,
-  ySquared: (x, y) => y * y,
-  xTimesY: (x, y) => x * y,
-  sinX: (x) => Math.sin(x),
-  sinY: (x, y) => Math.sin(y),
-};
-
-/** How the page labels the features (the playground's X₁, X₂, …). */
-export const FEATURE_LABELS = {
-  x: "X₁", y: "X₂", xSquared: "X₁²", ySquared: "X₂²", xTimesY: "X₁X₂", sinX: "sin(X₁)", sinY: "sin(X₂)",
-};
-
-const featureCache = new Map();
-
 /**
- * A feature's map over [-6, 6]² as bytes (as the server quantizes neuron maps), each feature
- * divided by its largest magnitude on the plane so x, x² and sin x are equally readable.
- * Unknown features give a flat (white) map.
- * @param {string} name
- * @param {number} side
- * @returns {Uint8Array}
+ * The input features' maps over the plane, from the server (docs/protocol.md's map bytes).
+ * @returns {Promise<{resolution: number, maps: Map<string, Uint8Array>}>}
  */
-export function featureMap(name, side = 100) {
-  const key = `${name}/${side}`;
-  if (featureCache.has(key)) return featureCache.get(key);
-  const f = FEATURE_FUNCTIONS[name] ?? (() => 0);
-  const values = new Float64Array(side * side);
-  let peak = 1e-12;
-  for (let row = 0; row < side; row++) {
-    const y = EXTENT - (2 * EXTENT * row) / (side - 1);
-    for (let col = 0; col < side; col++) {
-      const x = -EXTENT + (2 * EXTENT * col) / (side - 1);
-      const v = f(x, y);
-      values[row * side + col] = v;
-      peak = Math.max(peak, Math.abs(v));
-    }
-  }
-  const bytes = new Uint8Array(side * side);
-  for (let i = 0; i < values.length; i++) {
-    bytes[i] = Math.max(0, Math.min(255, Math.round((values[i] / peak + 1) * 127.5)));
-  }
-  featureCache.set(key, bytes);
-  return bytes;
+export async function loadFeatureMaps() {
+  const response = await fetch("/api/feature-maps");
+  if (!response.ok) throw new Error(`feature maps: HTTP ${response.status}`);
+  const { resolution, maps } = await response.json();
+  const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  return { resolution, maps: new Map(Object.entries(maps).map(([name, text]) => [name, bytes(text)])) };
 }
 
 /**

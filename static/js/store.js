@@ -39,6 +39,7 @@ export function initialState() {
     connection: "connecting", // connecting | open | reconnecting | full
     hello: null,              // the server's hello: options and limits
     config: null,             // the server's current config (its `state`)
+    edits: [],                // the hand-set weights and biases the server's state lists
     playing: false,
     epoch: 0,
     epochsPerFrame: 1,
@@ -51,6 +52,7 @@ export function initialState() {
     hidden: new Set(),        // controls hidden by a classroom link
     hideText: false,
     preview: null,            // {kind: "feature", name} while an input node is hovered
+    featureMaps: null,        // {resolution, maps: Map(feature → bytes)} once loaded
     error: null,              // the latest error message for the user
   };
 }

@@ -15,8 +15,9 @@ from playground_page import open_page
 
 @pytest.fixture
 def playground(page, live_server):
-    """open(hash="") loads the page on the shared server and waits until it is live."""
-    def open_(hash_: str = ""):
+    """open(hash) loads the page on the shared server and waits until it is live (no hash: the
+    default setup with the default seed; "": a fresh tab, which gets a random seed)."""
+    def open_(hash_: str | None = None):
         return open_page(page, live_server.url, hash_)
     return open_
 

@@ -136,26 +136,3 @@ def test_num_points_hide_hides_the_control(playground):
     expect(page.locator("[data-control=numPoints]")).to_be_hidden()
     expect(page.locator("[data-control=init]")).to_be_visible()
     assert "numPoints_hide=true" in page.evaluate("location.hash")
-
-
-def test_batch_fitting_rules(modules):
-    result = modules.evaluate(
-        """async () => {
-            const { fitBatch, trainingPoints } = await import('/static/js/config.js');
-            const { pointSteps } = await import('/static/js/views/controls.js');
-            const options = await (await fetch('/api/options')).json();
-            const config = {...options.defaults, batch_size: 30};
-            return {
-                train: [trainingPoints(config, options), trainingPoints({...config, problem: 'regression'}, options),
-                        trainingPoints({...config, num_points: 55, train_ratio: 30}, options)],
-                fewer: fitBatch({num_points: 50}, config, options),
-                fits: fitBatch({num_points: 100}, config, options),
-                ratio: fitBatch({train_ratio: 10}, {...config, num_points: 100}, options),
-                steps: [pointSteps(options.limits.num_points), pointSteps([10, 600])],
-            };
-        }""")
-    assert result["train"] == [250, 600, 16]
-    assert result["fewer"] == {"num_points": 50, "batch_size": 25}
-    assert result["fits"] == {"num_points": 100}
-    assert result["ratio"] == {"train_ratio": 10, "batch_size": 10}
-    assert result["steps"] == [[50, 100, 200, 300, 500, 1000, 1500, 2000], [10, 50, 100, 200, 300, 500, 600]]

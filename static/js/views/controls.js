@@ -2,45 +2,20 @@
 // and the play/step/reset/regenerate buttons. Menus are built from the server's hello (never
 // hard-coded); every control shows the server's current state and sends changes as `configure`.
 
-import { fitBatch, trainingPoints } from "../config.js";
 import { labelOf, formatNumber } from "../labels.js";
-import { drawPreview } from "../previews.js";
+import { drawPreview, loadSamples } from "../previews.js";
 
-/** Sliders: where their range comes from and their step (the original's steps). */
-const SLIDERS = {
-  num_classes: { limit: "num_classes", step: 1 },
-  train_ratio: { limit: "train_ratio", step: 10 },
-  noise: { limit: "noise", step: 5 },
-  // The original's slider, never past the training set; a link may carry more.
-  batch_size: { range: [1, 30], step: 1 },
-};
+/** Sliders: the original's steps; their ranges come from hello's limits and menus. */
+const STEPS = { num_classes: 1, train_ratio: 10, noise: 5, batch_size: 1 };
 
-const MOMENTA = [0, 0.5, 0.8, 0.9, 0.95, 0.99];
-
-/** The number-of-points menu: the problem's default (num_points null), then this ladder. */
+/** The number-of-points menu's first option: the problem's default (num_points null). */
 const DEFAULT = "default"; // the option value, as the hash writes it
-const POINTS = [50, 100, 200, 300, 500, 1000, 1500, 2000];
 
 function option(value, text) {
   const el = document.createElement("option");
   el.value = String(value);
   el.textContent = text;
   return el;
-}
-
-/** The ladder of point counts within the server's limits (its two ends included). */
-export function pointSteps([min, max]) {
-  return [...new Set([min, ...POINTS.filter((n) => n > min && n < max), max])];
-}
-
-/** Speeds 1, 2, 5, 10, 20, 50, … up to the server's limit. */
-export function speedSteps(max) {
-  const steps = [];
-  for (let scale = 1; scale <= max; scale *= 10) {
-    for (const m of [1, 2, 5]) if (m * scale <= max) steps.push(m * scale);
-  }
-  if (steps[steps.length - 1] !== max) steps.push(max);
-  return steps;
 }
 
 export function mountControls(root, store, session) {
@@ -56,8 +31,7 @@ export function mountControls(root, store, session) {
 
   function menuValues(key, state) {
     const options = state.hello.options;
-    if (key === "momentum") return MOMENTA;
-    if (key === "num_points") return [DEFAULT, ...pointSteps(options.limits.num_points)];
+    if (key === "num_points") return [DEFAULT, ...options.num_points];
     const values = options[key];
     if (values && !Array.isArray(values) && state.config) return values[state.config.problem] ?? [];
     return Array.isArray(values) ? values : [];
@@ -92,13 +66,12 @@ export function mountControls(root, store, session) {
 
   function fillSlider(input, state) {
     const key = input.dataset.config;
-    const spec = SLIDERS[key];
-    const limits = state.hello.options.limits;
-    let [min, max] = spec.range ?? limits[spec.limit];
-    if (key === "batch_size" && state.config) max = Math.min(max, trainingPoints(state.config, state.hello.options));
+    const { limits, menu_limits: menus } = state.hello.options;
+    // The batch slider is the original's 1..30, never past the training set (a link may carry more).
+    let [min, max] = key === "batch_size" ? [1, Math.min(menus.batch_size, state.data?.train.length ?? Infinity)] : limits[key];
     const value = state.config?.[key];
     if (typeof value === "number") max = Math.max(max, value);
-    Object.assign(input, { min, max, step: spec.step });
+    Object.assign(input, { min, max, step: STEPS[key] });
     if (typeof value === "number") input.value = String(value);
     showSliderValue(input);
   }
@@ -108,11 +81,10 @@ export function mountControls(root, store, session) {
   }
 
   function fillSpeed(state) {
-    const max = state.hello.limits?.max_epochs_per_frame ?? 1;
-    const steps = speedSteps(max);
-    if (speed._max !== max) {
+    const steps = state.hello.limits.speeds;
+    if (speed._steps !== steps) {
       speed.replaceChildren(...steps.map((n) => option(n, n === 1 ? "1 epoch / frame" : `${n} epochs / frame`)));
-      speed._max = max;
+      speed._steps = steps;
     }
     speed.value = String(state.epochsPerFrame);
   }
@@ -138,11 +110,13 @@ export function mountControls(root, store, session) {
         return button;
       }));
       datasets._signature = signature;
-      requestAnimationFrame(() => {
+      loadSamples(config.problem, config.num_classes).then((points) => {
+        if (datasets._signature !== signature) return; // the buttons changed meanwhile
         for (const button of datasets.children) {
-          drawPreview(button.querySelector("canvas"), button.dataset.dataset, { multiclass, classes: config.num_classes });
+          const sample = points[button.dataset.dataset];
+          if (sample) drawPreview(button.querySelector("canvas"), sample, multiclass);
         }
-      });
+      }).catch(() => {}); // a button without its picture still works
     }
     for (const button of datasets.children) {
       button.setAttribute("aria-pressed", String(button.dataset.dataset === config.dataset));
@@ -176,12 +150,9 @@ export function mountControls(root, store, session) {
 
   // -- user input ------------------------------------------------------------------------------
 
-  // Fewer points, a smaller training share or another problem's default can leave the batch
-  // larger than the training set: the same configure lowers it, so the change is never refused.
-  const configure = (partial) => {
-    const { config, hello } = store.state;
-    return session.configure(config && hello ? fitBatch(partial, config, hello.options) : partial);
-  };
+  // (Fewer points or a smaller training share lower a batch that would no longer fit: the server
+  // does that, so a change is never refused for it.)
+  const configure = (partial) => session.configure(partial);
   for (const select of selects) {
     select.addEventListener("change", () => configure({ [select.dataset.config]: parse(select, select.value) }));
   }
@@ -233,7 +204,7 @@ export function mountControls(root, store, session) {
 
   // -- from the store --------------------------------------------------------------------------
 
-  store.on(["hello", "config", "epochsPerFrame"], (_, state) => render(state));
+  store.on(["hello", "config", "epochsPerFrame", "data"], (_, state) => render(state));
   store.on("display", (display) => {
     for (const box of root.querySelectorAll("[data-display]")) box.checked = Boolean(display[box.dataset.display]);
   });

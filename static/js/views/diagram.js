@@ -3,7 +3,7 @@
 // Pure construction; network.js owns the behaviour and paints the live values into it.
 
 import { CLASS_COLORS, cssOf, linkWidth } from "../colors.js";
-import { FEATURE_LABELS, featureMap, lutFor, paintBytes, shrink } from "../maps.js";
+import { lutFor, paintBytes, shrink } from "../maps.js";
 import { neuronName } from "./output.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -64,9 +64,9 @@ function linkPath(a, b) {
 }
 
 /** Readable names of every node of the frame's layers (active inputs, hidden, outputs). */
-function nodeNames(active, shape, outputs) {
+function nodeNames(active, shape, outputs, labels) {
   return [
-    active.map((f) => FEATURE_LABELS[f] ?? f),
+    active.map((f) => labels[f] ?? f),
     ...shape.map((n, l) => Array.from({ length: n }, (_, i) => `neuron ${i + 1} of hidden layer ${l + 1}`)),
     outputs === 1 ? ["the output"] : Array.from({ length: outputs }, (_, k) => `output class ${k + 1}`),
   ];
@@ -149,16 +149,20 @@ function colourOf(value) {
   return SCALE[Math.round((v + 1) * 100)];
 }
 
-function buildInputs(all, features, pos, locked) {
-  return all.map((name, i) => {
-    const on = features.includes(name);
-    const label = FEATURE_LABELS[name] ?? name;
+function buildInputs(s, pos, locked) {
+  return s.all.map((name, i) => {
+    const on = s.features.includes(name);
+    const label = s.labels[name] ?? name;
     const button = place(el("button", `node input${on ? " on" : ""}`, {
       type: "button", "data-node": "input", "data-feature": name, "aria-pressed": String(on),
       "aria-label": `Input feature ${label}`, title: `${on ? "Remove" : "Use"} feature ${label}`,
     }), pos.inputs[i]);
     const canvas = el("canvas");
-    paintBytes(canvas, shrink(featureMap(name, 100), 100, 10), 10, lutFor({ multiclass: false, discretize: false }));
+    const map = s.featureMaps?.maps.get(name);
+    if (map) {
+      const { resolution } = s.featureMaps;
+      paintBytes(canvas, shrink(map, resolution, s.thumbnail), s.thumbnail, lutFor({ multiclass: false, discretize: false }));
+    }
     const text = el("span", "node-label");
     text.textContent = label;
     button.append(canvas, text);
@@ -227,7 +231,10 @@ function buildOutputs(outputs, pos) {
 
 /**
  * The whole diagram for a network.
- * @param {{all: string[], features: string[], shape: number[], outputs: number}} s
+ * @param {{all: string[], features: string[], shape: number[], outputs: number,
+ *   labels: Object<string, string>, featureMaps: ?{resolution: number, maps: Map<string, Uint8Array>},
+ *   thumbnail: number}} s  the inputs the page shows (all) and uses (features), the hidden layers,
+ *   the outputs, the features' labels, their maps (once loaded) and the thumbnail size
  * @param {number} width
  * @param {{maxNeurons: number}} limits
  * @param {Set<string>} hidden  controls hidden by a classroom link
@@ -238,7 +245,7 @@ export function buildDiagram(s, width, limits, hidden) {
   // Columns of the frame's layers: active inputs, each hidden layer, outputs.
   const columns = [active.map((f) => pos.inputs[s.all.indexOf(f)]), ...pos.hidden, pos.outputs];
   const links = buildLinks(columns, pos);
-  const inputs = buildInputs(s.all, s.features, pos, hidden.has("features"));
+  const inputs = buildInputs(s, pos, hidden.has("features"));
   const neurons = buildHidden(s.shape, pos, limits, hidden);
   const outputs = buildOutputs(s.outputs, pos);
   return {
@@ -250,7 +257,7 @@ export function buildDiagram(s, width, limits, hidden) {
     biases: links.biases,
     hiddenCanvases: neurons.canvases,
     outputCanvas: outputs.canvas,
-    names: nodeNames(active, s.shape, s.outputs),
+    names: nodeNames(active, s.shape, s.outputs, s.labels),
     sizes: [active.length, ...s.shape, s.outputs],
   };
 }

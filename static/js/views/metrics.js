@@ -75,14 +75,7 @@ export function mountMetrics(root, store) {
     history.add(m.epoch, m.train_loss, m.test_loss);
     requestRender(drawChart);
   });
-  // A new network or new data starts a new curve, even at the same epoch number.
-  // (A learning-rate change applies live and continues the curve.)
-  let previous = "";
-  store.on("config", (config) => {
-    const signature = JSON.stringify({ ...config, learning_rate: null });
-    if (signature !== previous) history.clear();
-    previous = signature;
-    requestRender(drawChart);
-  });
+  // A new network starts at epoch 0, and an earlier epoch starts a new curve (LossHistory.add);
+  // a live learning-rate change or regenerated data continue it, as in the original.
   new ResizeObserver(() => requestRender(drawChart)).observe(chart);
 }

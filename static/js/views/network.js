@@ -9,9 +9,6 @@ import { requestRender } from "../render.js";
 import { buildDiagram, NODE, paintLinks } from "./diagram.js";
 import { createEditor } from "./editor.js";
 
-const PAGE_MAX_LAYERS = 6;  // the original's menus: 0..6 hidden layers of 1..8 neurons
-const PAGE_MAX_NEURONS = 8;
-
 export function mountNetwork(root, store, session) {
   const panel = root.querySelector(".network-panel");
   const box = root.querySelector("[data-network]");
@@ -26,9 +23,16 @@ export function mountNetwork(root, store, session) {
   // -- building --------------------------------------------------------------------------------
 
   function structure(state) {
-    const { config, hello } = state;
+    const { config, hello, hidden } = state;
     const outputs = config.problem === "multiclass" ? config.num_classes : 1;
-    return { all: hello.options.features, features: config.features, shape: config.network_shape, outputs };
+    // A hidden input is not part of this page at all (as the original's `<input>_hide`).
+    const all = hello.options.features.filter((name) => !hidden.has(name) || config.features.includes(name));
+    return { all, features: config.features, shape: config.network_shape, outputs };
+  }
+
+  function buildSpec(state) {
+    return { ...structure(state), labels: state.hello.options.feature_labels, featureMaps: state.featureMaps,
+             thumbnail: state.hello.limits.thumbnail };
   }
 
   function build() {
@@ -36,14 +40,14 @@ export function mountNetwork(root, store, session) {
     if (!state.config || !state.hello) return;
     const s = structure(state);
     const width = box.clientWidth;
-    const shape = JSON.stringify([s, [...state.hidden]]);
+    const shape = JSON.stringify([s, [...state.hidden], Boolean(state.featureMaps)]);
     const signature = `${shape}@${width}`;
     if (built && built.signature === signature) return;
     // A new width only moves the nodes; an editor open on a link or neuron stays valid.
     if (!built || !built.signature.startsWith(`${shape}@`)) editor.close();
     hovered = null; // the element under the pointer is about to go
     hovercard.hidden = true;
-    const diagram = buildDiagram(s, width, { maxNeurons: maxNeurons() }, state.hidden);
+    const diagram = buildDiagram(buildSpec(state), width, { maxNeurons: maxNeurons() }, state.hidden);
     box.style.height = `${diagram.height}px`;
     box.replaceChildren(...diagram.elements);
     built = { signature, ...diagram };
@@ -56,12 +60,13 @@ export function mountNetwork(root, store, session) {
     paintFrame();
   }
 
+  // The page's own controls reach the original's 6 layers of 8 (hello's menu limits).
   function maxLayers() {
-    return Math.min(PAGE_MAX_LAYERS, store.state.hello.options.limits.hidden_layers ?? PAGE_MAX_LAYERS);
+    return store.state.hello.options.menu_limits.hidden_layers;
   }
 
   function maxNeurons() {
-    return Math.min(PAGE_MAX_NEURONS, store.state.hello.options.limits.neurons_per_layer ?? PAGE_MAX_NEURONS);
+    return store.state.hello.options.menu_limits.neurons_per_layer;
   }
 
   // -- every frame -----------------------------------------------------------------------------
@@ -156,44 +161,26 @@ export function mountNetwork(root, store, session) {
   }
 
   // Quick clicks (− − −) build on the change already sent, not on the state it has not answered
-  // yet; the server's state remains the truth and clears these once it catches up.
-  let pending = {};
-
-  function wanted(key) {
-    return pending[key] ?? store.state.config[key];
-  }
-
-  function ask(key, value) {
-    pending[key] = value;
-    session.configure({ [key]: value });
-  }
-
-  store.on("config", (config) => {
-    for (const key of Object.keys(pending)) {
-      if (JSON.stringify(config[key]) === JSON.stringify(pending[key])) delete pending[key];
-    }
-  });
-  store.on(["error", "connection"], () => { pending = {}; });
-
+  // yet (session.wanted); the server's state remains the truth.
   function changeShape(action, layer) {
-    const shape = [...wanted("network_shape")];
+    const shape = [...session.wanted("network_shape")];
     if (action === "add-layer" && shape.length < maxLayers()) shape.push(2); // as the original: 2 neurons
     else if (action === "remove-layer" && shape.length > 0) shape.pop();
     else if (action === "add-neuron" && shape[layer] < maxNeurons()) shape[layer] += 1;
     else if (action === "remove-neuron" && shape[layer] > 1) shape[layer] -= 1;
     else return;
-    ask("network_shape", shape);
+    session.configure({ network_shape: shape });
   }
 
   function toggleFeature(name) {
-    const chosen = new Set(wanted("features"));
+    const chosen = new Set(session.wanted("features"));
     if (chosen.has(name)) chosen.delete(name);
     else chosen.add(name);
     if (chosen.size === 0) {
       store.update({ error: "The network needs at least one input feature." });
       return;
     }
-    ask("features", store.state.hello.options.features.filter((f) => chosen.has(f)));
+    session.configure({ features: store.state.hello.options.features.filter((f) => chosen.has(f)) });
   }
 
   function preview(button) {
@@ -260,7 +247,7 @@ export function mountNetwork(root, store, session) {
     root.querySelector(`[data-action=${action}]`).addEventListener("click", () => changeShape(action));
   }
 
-  store.on(["config", "hello", "hidden"], () => requestRender(build));
+  store.on(["config", "hello", "hidden", "featureMaps"], () => requestRender(build));
   store.on("frame", () => requestRender(paintFrame));
   new ResizeObserver(() => requestRender(build)).observe(box);
 }

@@ -3,7 +3,7 @@
 // notice, and the colour legend.
 
 import { CLASS_COLORS, LEGEND_GRADIENT } from "../colors.js";
-import { FEATURE_LABELS, featureMap, lutFor, paintBytes, toPixels } from "../maps.js";
+import { lutFor, paintBytes, toPixels } from "../maps.js";
 import { labelOf } from "../labels.js";
 import { pointColour } from "../previews.js";
 import { requestRender } from "../render.js";
@@ -32,10 +32,11 @@ export function mountOutput(root, store) {
   let lastFrame = null;
 
   function paintMap() {
-    const { frame, preview, display, config } = store.state;
-    if (preview?.kind === "feature") {
-      paintBytes(mapCanvas, featureMap(preview.name, 100), 100, lutFor({ multiclass: false, discretize: display.discretize }));
-      showLabel(`Input feature ${FEATURE_LABELS[preview.name] ?? preview.name}`);
+    const { frame, preview, display, config, featureMaps, hello } = store.state;
+    const feature = preview?.kind === "feature" && featureMaps?.maps.get(preview.name);
+    if (feature) {
+      paintBytes(mapCanvas, feature, featureMaps.resolution, lutFor({ multiclass: false, discretize: display.discretize }));
+      showLabel(`Input feature ${hello.options.feature_labels[preview.name] ?? preview.name}`);
       return;
     }
     if (!frame) return;
