@@ -3,6 +3,7 @@ and tests, and the `playground` command line."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import engine
@@ -16,6 +17,31 @@ def test_the_page_is_served(client):
 
 def test_options_lists_every_allowed_value(client):
     assert client.get("/api/options").json == engine.options()
+
+
+def test_feature_maps_are_the_engines_map_bytes(client):
+    import base64
+    answer = client.get("/api/feature-maps")
+    assert answer.status_code == 200 and answer.cache_control.max_age > 0
+    body = answer.json
+    names = engine.options()["features"]
+    assert body["resolution"] == 100 and sorted(body["maps"]) == sorted(names)
+    maps = engine.feature_maps(names, 100)
+    for name, row in zip(names, maps):
+        assert base64.b64decode(body["maps"][name]) == row.tobytes()
+
+
+def test_previews_are_samples_of_the_engines_own_datasets(client):
+    from engine.datasets import sample
+    body = client.get("/api/previews?problem=multiclass&num_classes=5").json
+    assert sorted(body["datasets"]) == sorted(engine.options()["dataset"]["multiclass"])
+    pie = np.array(body["datasets"]["multi-pie"])
+    np.testing.assert_allclose(pie, sample("multiclass", "multi-pie", num_classes=5), atol=0.005)
+    assert set(pie[:, 2]) == {0, 1, 2, 3, 4}
+    regression = client.get("/api/previews?problem=regression").json["datasets"]
+    assert sorted(regression) == ["reg-gauss", "reg-plane"]
+    refused = client.get("/api/previews?problem=fractal&num_classes=12")
+    assert refused.status_code == 400 and sorted(refused.json["fields"]) == ["num_classes", "problem"]
 
 
 def test_health_reports_ok_then_shutting_down(app, client):
