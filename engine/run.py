@@ -175,7 +175,8 @@ class Run:
         nothing, the full maps a reordering (what a frame needs: the output and thumbnails).
         every_map: make every neuron's bytes during the pass (when all of them will be read).
         """
-        return self._grids.evaluate(order, every_map)
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run's huge weights in float32
+            return self._grids.evaluate(order, every_map)
 
     @property
     def layer_sizes(self) -> tuple[int, ...]:

@@ -7,6 +7,7 @@ import { onPainted } from "./render.js";
 import { Session } from "./session.js";
 import { Store, initialState } from "./store.js";
 import { mountControls } from "./views/controls.js";
+import { mountLinkBuilder } from "./views/linkBuilder.js";
 import { mountMetrics } from "./views/metrics.js";
 import { mountNetwork } from "./views/network.js";
 import { mountOutput } from "./views/output.js";
@@ -24,6 +25,7 @@ function start() {
   mountNetwork(root, store, session);
   mountOutput(root, store);
   mountMetrics(root, store);
+  mountLinkBuilder(root, store);
 
   // Paint time, for the curious and for the performance test (read from the DOM, not a global).
   const app = root.querySelector("[data-app]");

@@ -99,9 +99,12 @@ def test_classroom_hide_keys_hide_those_controls(playground, output_path):
         expect(controls.first).to_be_hidden()
     expect(page.locator("[data-network] [data-control=numNodes]").first).to_be_hidden()
     expect(page.locator("[data-text]").first).to_be_hidden()
-    # What was not hidden stays: the optimizer menu, the map, the network.
-    expect(page.locator("[data-control=optimizer]")).to_be_visible()
+    # Our own controls follow the original ones they extend, so the lesson is locked...
+    for name in ("loss", "optimizer", "speed", "regenerate", "advanced", "seed", "numPoints", "numClasses"):
+        expect(page.locator(f"[data-control={name}]").first).to_be_hidden()
+    # ...and what is not a control stays: the map, the network.
     expect(page.locator("[data-map]")).to_be_visible()
+    expect(page.locator("[data-network] [data-node=hidden]").first).to_be_visible()
     # The hide keys survive the page rewriting its hash, so a reload keeps the lesson's view.
     assert "learningRate_hide=true" in page.evaluate("location.hash")
     shot(page, output_path, "classroom-all-hidden")

@@ -2,6 +2,7 @@
 // and the play/step/reset/regenerate buttons. Menus are built from the server's hello (never
 // hard-coded); every control shows the server's current state and sends changes as `configure`.
 
+import { hiddenControls } from "../hiding.js";
 import { labelOf, formatNumber } from "../labels.js";
 import { drawPreview, loadSamples } from "../previews.js";
 
@@ -196,7 +197,7 @@ export function mountControls(root, store, session) {
   });
   document.addEventListener("keydown", (event) => {
     // Space plays and pauses when nothing else would take it (as media players do).
-    if (event.key === " " && event.target === document.body && !store.state.hidden.has("playButton")) {
+    if (event.key === " " && event.target === document.body && !hiddenControls(store.state.hidden).has("playButton")) {
       event.preventDefault();
       session.togglePlay();
     }
@@ -214,7 +215,16 @@ export function mountControls(root, store, session) {
     play.setAttribute("aria-label", playing ? "Pause training" : "Run training");
   });
   store.on(["hidden", "hideText"], (_, state) => {
-    for (const el of root.querySelectorAll("[data-control]")) el.hidden = state.hidden.has(el.dataset.control);
+    const hidden = hiddenControls(state.hidden);
+    // An element may name several controls ("learningRate resetButton"): it goes with any of them.
+    for (const el of root.querySelectorAll("[data-control]")) {
+      el.hidden = el.dataset.control.split(" ").some((name) => hidden.has(name));
+    }
+    // "More settings" goes too when everything in it is hidden.
+    for (const more of root.querySelectorAll("details.more")) {
+      const inside = [...more.querySelectorAll("[data-control]")];
+      if (inside.length && inside.every((el) => el.hidden)) more.hidden = true;
+    }
     for (const el of root.querySelectorAll("[data-text]")) el.hidden = state.hideText;
   });
 }

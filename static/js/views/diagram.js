@@ -3,6 +3,7 @@
 // Pure construction; network.js owns the behaviour and paints the live values into it.
 
 import { CLASS_COLORS, cssOf, linkWidth } from "../colors.js";
+import { layerControl } from "../hiding.js";
 import { lutFor, paintBytes, shrink } from "../maps.js";
 import { neuronName } from "./output.js";
 
@@ -174,7 +175,7 @@ function buildInputs(s, pos, locked) {
 function layerControls(l, count, x, limits, hidden) {
   const controls = el("div", "layer-controls", { "data-control": "numNodes" });
   controls.style.left = `${x + NODE / 2}px`;
-  const stepper = el("div", "stepper", { "data-control": `numNodes${l}` });
+  const stepper = el("div", "stepper", { "data-control": layerControl(l) });
   const plus = iconButton("add-neuron", `Add a neuron to hidden layer ${l + 1}`, "plus", l);
   const minus = iconButton("remove-neuron", `Remove a neuron from hidden layer ${l + 1}`, "minus", l);
   plus.disabled = count >= limits.maxNeurons;
@@ -237,7 +238,7 @@ function buildOutputs(outputs, pos) {
  *   the outputs, the features' labels, their maps (once loaded) and the thumbnail size
  * @param {number} width
  * @param {{maxNeurons: number}} limits
- * @param {Set<string>} hidden  controls hidden by a classroom link
+ * @param {Set<string>} hidden  controls hidden by a classroom link (hiding.js hiddenControls)
  */
 export function buildDiagram(s, width, limits, hidden) {
   const pos = layout(width, s.all, s.shape, s.outputs);

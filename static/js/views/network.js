@@ -4,6 +4,7 @@
 // read it; click it (or press Enter on a neuron) to type new values.
 
 import { biasOf, weightOf } from "../frame.js";
+import { hiddenControls } from "../hiding.js";
 import { lutFor, paintBytes } from "../maps.js";
 import { requestRender } from "../render.js";
 import { buildDiagram, NODE, paintLinks } from "./diagram.js";
@@ -47,7 +48,7 @@ export function mountNetwork(root, store, session) {
     if (!built || !built.signature.startsWith(`${shape}@`)) editor.close();
     hovered = null; // the element under the pointer is about to go
     hovercard.hidden = true;
-    const diagram = buildDiagram(buildSpec(state), width, { maxNeurons: maxNeurons() }, state.hidden);
+    const diagram = buildDiagram(buildSpec(state), width, { maxNeurons: maxNeurons() }, hiddenControls(state.hidden));
     box.style.height = `${diagram.height}px`;
     box.replaceChildren(...diagram.elements);
     built = { signature, ...diagram };

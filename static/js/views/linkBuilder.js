@@ -1,0 +1,92 @@
+// The classroom-link builder (the original's "hide controls" list): a checkbox per control (ticked:
+// students see it), per input feature (ticked: the network may use it) and for the explanatory
+// text, and the link that opens this very setup with the rest hidden, ready to copy. It only makes
+// a link; this page stays as it is. A page opened from a link that hides controls does not show it.
+
+import { formatHash } from "../hash.js";
+import { FOLLOWS, HIDABLE } from "../hiding.js";
+
+const COPIED_MS = 2500;
+
+function checkbox(text, data) {
+  const label = document.createElement("label");
+  label.className = "check";
+  const input = document.createElement("input");
+  input.type = "checkbox";
+  Object.assign(input.dataset, data);
+  const words = document.createElement("span");
+  words.textContent = text;
+  label.append(input, words);
+  return label;
+}
+
+export function mountLinkBuilder(root, store) {
+  const panel = root.querySelector("[data-link-builder]");
+  const controlsBox = panel.querySelector("[data-builder-controls]");
+  const inputsBox = panel.querySelector("[data-builder-inputs]");
+  const text = panel.querySelector("[data-builder-text]");
+  const output = panel.querySelector("[data-builder-link]");
+  const copy = panel.querySelector("[data-builder-copy]");
+  const note = panel.querySelector("[data-builder-note]");
+  const labels = Object.fromEntries(HIDABLE);
+  let hidden = new Set(); // the hide keys chosen here (starting from the page's own)
+  let noteTimer = null;
+
+  function build(state) {
+    if (controlsBox.childElementCount || !state.hello) return;
+    controlsBox.append(...HIDABLE.map(([name, words]) => checkbox(words, { builderControl: name })));
+    const features = state.hello.options.features;
+    inputsBox.append(...features.map((name) => checkbox(state.hello.options.feature_labels[name] ?? name,
+      { builderInput: name })));
+  }
+
+  function link(state) {
+    const { config, display, epochsPerFrame, edits } = state;
+    const hash = formatHash({ config, display, speed: epochsPerFrame, hidden, hideText: !text.checked, edits });
+    const { origin, pathname } = window.location;
+    return `${origin}${pathname}#${hash}`;
+  }
+
+  function render() {
+    const state = store.state;
+    panel.hidden = state.hidden.size > 0; // a locked lesson offers no way out here
+    build(state);
+    if (!state.config) return;
+    for (const box of controlsBox.querySelectorAll("input")) {
+      const name = box.dataset.builderControl;
+      const leader = FOLLOWS[name];
+      const withLeader = Boolean(leader && hidden.has(leader));
+      box.checked = !hidden.has(name) && !withLeader;
+      box.disabled = withLeader;
+      box.parentElement.title = withLeader ? `Hidden with “${labels[leader]}”` : "";
+    }
+    for (const box of inputsBox.querySelectorAll("input")) box.checked = !hidden.has(box.dataset.builderInput);
+    output.value = link(state);
+  }
+
+  panel.addEventListener("change", (event) => {
+    const box = event.target;
+    const name = box.dataset.builderControl ?? box.dataset.builderInput;
+    if (name && box.checked) hidden.delete(name);
+    else if (name) hidden.add(name);
+    render();
+  });
+
+  copy.addEventListener("click", async () => {
+    output.select();
+    let done = false;
+    try {
+      await navigator.clipboard.writeText(output.value);
+      done = true;
+    } catch {
+      // No clipboard API on a plain-http classroom address: the browser's own copy still works.
+      done = document.execCommand("copy");
+    }
+    note.textContent = done ? "Copied." : "Select the link and copy it (Ctrl+C).";
+    clearTimeout(noteTimer);
+    noteTimer = setTimeout(() => { note.textContent = ""; }, COPIED_MS);
+  });
+
+  store.on("hidden", (keys) => { hidden = new Set(keys); }); // a new link: start from its choice
+  store.on(["hello", "config", "edits", "display", "epochsPerFrame", "hidden", "hideText"], render);
+}
