@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -31,7 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PIP_TIMEOUT = 300  # seconds: a cold cache downloads setuptools and the dependencies
 SERVER_TIMEOUT = 30
 # Browsers run a module only if it comes with a JavaScript media type.
-MEDIA_TYPES = {".js": {"text/javascript", "application/javascript"}, ".css": {"text/css"}, ".svg": {"image/svg+xml"}}
+MEDIA_TYPES = {".js": {"text/javascript", "application/javascript"}, ".css": {"text/css"},
+               ".svg": {"image/svg+xml"}}
 
 
 def run(command: list[str], timeout: float, **kwargs) -> str:
@@ -74,8 +76,8 @@ def build_isolation_flags() -> list[str]:
 def wheel(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("packaging")
     source = source_copy(work / "source")
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", *build_isolation_flags(), "-w", str(work / "dist"),
-         str(source)], PIP_TIMEOUT, env=outside_env())
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", *build_isolation_flags(),
+         "-w", str(work / "dist"), str(source)], PIP_TIMEOUT, env=outside_env())
     (built,) = (work / "dist").glob("nn_playground-*.whl")
     return built
 
@@ -85,7 +87,8 @@ def installed(wheel, tmp_path_factory) -> Path:
     """A fresh virtual environment with the wheel (and its dependencies) installed; its bin/."""
     venv = tmp_path_factory.mktemp("venv")
     run([sys.executable, "-m", "venv", str(venv)], 120)
-    run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)], PIP_TIMEOUT, env=outside_env())
+    run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)], PIP_TIMEOUT,
+        env=outside_env())
     return venv / "bin"
 
 
@@ -100,21 +103,29 @@ class InstalledServer:
                                         env=outside_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                         text=True)
         threading.Thread(target=self._read, daemon=True).start()
-        self.url = self._announced_url()
+        try:
+            self.url = self._announced_url()
+        except BaseException:
+            self.stop()
+            raise
 
     def _read(self) -> None:
         for line in self.process.stdout:
             self.lines.put(line)
 
     def _announced_url(self) -> str:
-        while True:
+        deadline = time.monotonic() + SERVER_TIMEOUT
+        while time.monotonic() < deadline:
             try:
-                line = self.lines.get(timeout=SERVER_TIMEOUT)
+                line = self.lines.get(timeout=0.2)
             except queue.Empty:
-                raise AssertionError("the installed server announced no address:\n" + "".join(self.log))
+                if self.process.poll() is not None and self.lines.empty():
+                    break  # it exited without serving
+                continue
             self.log.append(line)
             if found := re.search(r" on (http://127\.0\.0\.1:\d+)", line):
                 return found.group(1)
+        raise AssertionError("the installed server announced no address:\n" + "".join(self.log))
 
     def get(self, path: str) -> tuple[int, str, bytes]:
         """Status, content type and body of GET path (errors included, not raised)."""
@@ -145,7 +156,7 @@ def server(installed, tmp_path_factory):
 
 
 def page_files() -> set[str]:
-    """Every file of the page in the checkout, as the wheel should name it (app/static/..., app/templates/...)."""
+    """Every file of the page in the checkout, named as in the wheel (app/static/..., app/templates/...)."""
     return {f"app/{path.relative_to(ROOT).as_posix()}" for folder in ("static", "templates")
             for path in (ROOT / folder).rglob("*") if path.is_file() and "__pycache__" not in path.parts}
 
