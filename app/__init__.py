@@ -15,12 +15,21 @@ from .devserver import EndWebsocketResponses
 from .registry import LocalSeats, Registry
 from .session import Limits
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+
+
+def page_folder(name: str) -> Path:
+    """Where the page's `static` or `templates` folder is: inside the package when installed from
+    a wheel (pyproject.toml maps them there), else at the top of the source checkout, next to
+    app/ (`make run`, an editable install, the Docker image)."""
+    installed = PACKAGE / name
+    return installed if installed.is_dir() else PACKAGE.parent / name
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app; raises ValueError naming every bad setting."""
-    app = Flask(__name__, static_folder=str(ROOT / "static"), template_folder=str(ROOT / "templates"))
+    app = Flask(__name__, static_folder=str(page_folder("static")),
+                template_folder=str(page_folder("templates")))
     app.config.from_mapping(settings.defaults())
     app.config.from_prefixed_env("PLAYGROUND")
     app.config.from_mapping(test_config or {})

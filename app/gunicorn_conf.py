@@ -31,8 +31,8 @@ _max_sessions = _int_env("PLAYGROUND_MAX_SESSIONS", SETTINGS["MAX_SESSIONS"][0])
 bind = [os.environ.get("PLAYGROUND_BIND", "0.0.0.0:8000")]
 worker_class = "gthread"
 workers = min(_int_env("PLAYGROUND_WORKERS", multiprocessing.cpu_count()), MAX_WORKERS)
-# Each open tab holds a thread for its whole life (TOOLCHAIN.md): room for every session landing
-# on one worker, plus page and asset requests.
+# Each open tab holds a thread for its whole life (docs/development.md): room for every session
+# landing on one worker, plus page and asset requests.
 threads = _int_env("PLAYGROUND_THREADS", _max_sessions + 20)
 graceful_timeout = 5  # sessions end within a second of being told; this is only a backstop
 timeout = 30

@@ -1,5 +1,5 @@
 """Load benchmark: N concurrent websocket sessions, each playing the C1 workload network
-(../shared/bench/WORKLOADS.md), against a server it starts under gunicorn (or a given URL).
+(docs/benchmarks.md), against a server it starts under gunicorn (or a given URL).
 
 Reports per N: frames per second per session (median, worst), bytes per frame (on the wire,
 compressed as browsers negotiate it, and decoded), and the time from

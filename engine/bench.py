@@ -1,4 +1,4 @@
-"""`python -m engine.bench [--json]`: time the reference workloads C1, C2, C3 of WORKLOADS.md.
+"""`python -m engine.bench [--json]`: time the reference workloads C1, C2, C3 of docs/benchmarks.md.
 
 Per workload it reports the median `epoch_ms` (one pass over the 250 training points, then the
 training and test loss), `grid_ms` (one forward pass over the 100 × 100 grid yielding the output
@@ -23,7 +23,7 @@ from .run import Run
 from .straightforward import StraightforwardMLP
 
 WORKLOADS = {"C1": ([4, 2], "tanh", 10), "C2": ([8] * 6, "tanh", 10), "C3": ([8, 8], "relu", 1)}
-# WORKLOADS.md's "straightforward vectorized NumPy" figures (frame ms), for reference.
+# The "straightforward vectorized NumPy" figures of docs/benchmarks.md (frame ms), for reference.
 PUBLISHED_STRAIGHTFORWARD = {"C1": 0.88, "C2": 3.12, "C3": 6.63}
 
 
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         json.dump(out, sys.stdout)
         sys.stdout.write("\n")
         return 0
-    print(f"{'':4} {'epoch_ms':>9} {'grid_ms':>9} {'frame_ms':>9}   vs WORKLOADS.md straightforward frame")
+    print(f"{'':4} {'epoch_ms':>9} {'grid_ms':>9} {'frame_ms':>9}   vs docs/benchmarks.md straightforward frame")
     for name, r in result.items():
         ratio = PUBLISHED_STRAIGHTFORWARD[name] / r["frame_ms"]
         line = f"{name:4} {r['epoch_ms']:9.3f} {r['grid_ms']:9.3f} {r['frame_ms']:9.3f}   {ratio:5.1f}x faster"

@@ -75,7 +75,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 # What a change costs: "live" applies to the running network; "reset" builds a new network on the
-# same data; "data" makes new data and a new network (REFERENCE.md §2).
+# same data; "data" makes new data and a new network (docs/reference.md §2).
 LIVE_FIELDS = frozenset({"learning_rate"})
 DATA_FIELDS = frozenset({"problem", "dataset", "num_classes", "num_points", "noise", "train_ratio", "seed"})
 

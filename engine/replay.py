@@ -1,6 +1,6 @@
 """`python -m engine.replay FILE.json`: train as a replay file says and print what the engine computed.
 
-The file fixes data, initial weights and hyperparameters (../shared/parity/FORMAT.md); the output
+The file fixes data, initial weights and hyperparameters (docs/replay-format.md); the output
 is one JSON object with `epochs`, `train_loss`, `test_loss`, `final_weights`, `final_biases`.
 Only `expected.epochs` is read from the expected block.
 """

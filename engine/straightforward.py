@@ -1,4 +1,4 @@
-"""The straightforward NumPy MLP of WORKLOADS.md, kept as the yardstick for the engine's speed.
+"""The straightforward NumPy MLP of docs/benchmarks.md, the yardstick for the engine's speed.
 
 float64 throughout, `a @ W + b`, a list of layers, one batch at a time with fresh arrays: the
 plain way to write it. `python -m engine.bench` times it on the same machine and the same work

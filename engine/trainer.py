@@ -3,7 +3,7 @@
 Every update of an epoch (forward pass, dL/dz, backpropagation, optimizer step, regularization)
 is built ahead of time as a flat list of bound NumPy calls over preallocated buffers. An epoch is
 then one Python loop over that list, so its cost is the calls themselves (about half a
-microsecond each), not interpreter work; see WORKLOADS.md for why this matters.
+microsecond each), not interpreter work; see docs/benchmarks.md for why this matters.
 
 Batching follows the replay format exactly: `playground` updates after every `batch_size`-th
 sample of an epoch and carries leftovers into the next epoch's first update; `standard` uses
@@ -25,7 +25,7 @@ from .network import Layout
 
 @dataclass(frozen=True)
 class Settings:
-    """Hyperparameters of the update rule (FORMAT.md's names)."""
+    """Hyperparameters of the update rule (docs/replay-format.md's names)."""
 
     learning_rate: float = 0.03
     optimizer: str = "sgd"  # sgd | momentum | adam

@@ -31,8 +31,8 @@ import reference_trainer as ref  # noqa: E402
 OUT_DIR = os.path.join(HERE, "fixtures", "replays")
 PARITY_DIR = os.path.join(HERE, "fixtures", "parity")
 SOURCE = (
-    "tests/reference_trainer.py (independent pure-Python reference implementation of FORMAT.md, "
-    "per-sample and per-link, standard library only), written by tests/make_replays.py"
+    "tests/reference_trainer.py (independent pure-Python reference implementation of "
+    "docs/replay-format.md, per-sample and per-link, standard library only), written by tests/make_replays.py"
 )
 DEFAULT_EPOCHS = [0, 1, 2, 5, 10, 30]
 ALL_FEATURES = ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"]

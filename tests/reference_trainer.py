@@ -1,8 +1,8 @@
-"""Independent reference implementation of replay files (../shared/parity/FORMAT.md).
+"""Independent reference implementation of replay files (docs/replay-format.md).
 
 Deliberately plain Python (standard library ``math`` only, no NumPy, nothing from ``engine/``):
-one point at a time, one link at a time, following FORMAT.md line by line, so that it can check
-the NumPy engine without sharing any of its code or its mistakes.
+one point at a time, one link at a time, following docs/replay-format.md line by line, so that it
+can check the NumPy engine without sharing any of its code or its mistakes.
 
 Usage:
     python tests/reference_trainer.py FILE.json           # print what the reference computes

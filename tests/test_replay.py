@@ -1,4 +1,4 @@
-"""The engine must reproduce every replay file (../shared/parity/FORMAT.md) to 1e-6.
+"""The engine must reproduce every replay file (docs/replay-format.md) to 1e-6.
 
 tests/fixtures/parity/ holds runs recorded from TensorFlow Playground and PyTorch;
 tests/fixtures/replays/ holds runs written by tests/make_replays.py with the independent pure-Python

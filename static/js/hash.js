@@ -82,7 +82,7 @@ function legacyBool(text) {
   return text !== "false";
 }
 
-/** Config values from the original's keys (REFERENCE.md §4 and its state.ts). */
+/** Config values from the original's keys (docs/reference.md §4; the original's state.ts). */
 function readLegacy(map, out) {
   const config = out.config;
   for (const [key, field] of Object.entries(LEGACY_NUMBERS)) {

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from playground_page import settings, shot, wait_ready, wait_setting
 
-# The 15 controls the original can hide with `<control>_hide=true` (REFERENCE.md §4).
+# The 15 controls the original can hide with `<control>_hide=true` (docs/reference.md §4).
 HIDABLE = ["showTestData", "discretize", "playButton", "stepButton", "resetButton", "learningRate",
            "activation", "regularization", "regularizationRate", "problem", "dataset", "percTrainData",
            "noise", "batchSize", "numHiddenLayers"]
