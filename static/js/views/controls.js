@@ -105,6 +105,9 @@ export function mountControls(root, store, session) {
 
   function showSliderValue(input) {
     for (const out of root.querySelectorAll(`[data-value-for="${input.dataset.config}"]`)) out.textContent = input.value;
+    // The visible value's unit (train_ratio's "%"), for screen readers too.
+    const suffix = input.dataset.valueSuffix;
+    if (suffix) input.setAttribute("aria-valuetext", `${input.value}${suffix}`);
   }
 
   function fillSpeed(state) {
