@@ -127,6 +127,8 @@ export function mountControls(root, store, session) {
     const multiclass = config.problem === "multiclass";
     const signature = `${config.problem}/${config.num_classes}/${names.join(",")}`;
     if (datasets._signature !== signature) {
+      // Rebuilding would drop a focused button's focus to the page body: keep it on the same dataset.
+      const focused = datasets.contains(document.activeElement) ? document.activeElement.dataset.dataset : null;
       datasets.replaceChildren(...names.map((name) => {
         const button = document.createElement("button");
         button.type = "button";
@@ -141,6 +143,11 @@ export function mountControls(root, store, session) {
         return button;
       }));
       datasets._signature = signature;
+      if (focused) {
+        const again = datasets.querySelector(`[data-dataset="${focused}"]`)
+          ?? datasets.querySelector(`[data-dataset="${config.dataset}"]`) ?? datasets.querySelector("[data-dataset]");
+        again?.focus({ preventScroll: true });
+      }
       requestAnimationFrame(() => {
         for (const button of datasets.children) {
           drawPreview(button.querySelector("canvas"), button.dataset.dataset, { multiclass, classes: config.num_classes });
