@@ -12,6 +12,7 @@ import { mountMetrics } from "./views/metrics.js";
 import { mountNetwork } from "./views/network.js";
 import { mountOutput } from "./views/output.js";
 import { mountStatus } from "./views/status.js";
+import { mountSummary } from "./views/summary.js";
 
 function start() {
   sessionStorage.removeItem("playground-reloads"); // the code loaded (see index.html)
@@ -26,6 +27,7 @@ function start() {
   mountOutput(root, store);
   mountMetrics(root, store);
   mountLinkBuilder(root, store);
+  mountSummary(root, store);
 
   // Paint time, for the curious and for the performance test (read from the DOM, not a global).
   const app = root.querySelector("[data-app]");

@@ -79,6 +79,9 @@ export function mountControls(root, store, session) {
 
   function showSliderValue(input) {
     for (const out of root.querySelectorAll(`[data-value-for="${input.dataset.config}"]`)) out.textContent = input.value;
+    // The visible value's unit (train_ratio's "%"), for screen readers too.
+    const suffix = input.dataset.valueSuffix;
+    if (suffix) input.setAttribute("aria-valuetext", `${input.value}${suffix}`);
   }
 
   function fillSpeed(state) {
@@ -97,6 +100,8 @@ export function mountControls(root, store, session) {
     const multiclass = config.problem === "multiclass";
     const signature = `${config.problem}/${config.num_classes}/${names.join(",")}`;
     if (datasets._signature !== signature) {
+      // Rebuilding would drop a focused button's focus to the page body: keep it on the same dataset.
+      const focused = datasets.contains(document.activeElement) ? document.activeElement.dataset.dataset : null;
       datasets.replaceChildren(...names.map((name) => {
         const button = document.createElement("button");
         button.type = "button";
@@ -111,6 +116,11 @@ export function mountControls(root, store, session) {
         return button;
       }));
       datasets._signature = signature;
+      if (focused) {
+        const again = datasets.querySelector(`[data-dataset="${focused}"]`)
+          ?? datasets.querySelector(`[data-dataset="${config.dataset}"]`) ?? datasets.querySelector("[data-dataset]");
+        again?.focus({ preventScroll: true });
+      }
       loadSamples(config.problem, config.num_classes).then((points) => {
         if (datasets._signature !== signature) return; // the buttons changed meanwhile
         for (const button of datasets.children) {

@@ -13,7 +13,8 @@ export function formatLoss(value) {
   return Math.abs(value) >= 1000 ? value.toExponential(2) : value.toFixed(3);
 }
 
-function percent(value) {
+/** Accuracy as a percentage to one decimal ("95.0%"), or "–" when there is none (regression). */
+export function formatPercent(value) {
   return value === null || value === undefined ? "–" : `${(100 * value).toFixed(1)}%`;
 }
 
@@ -69,8 +70,8 @@ export function mountMetrics(root, store) {
     if (!m) return;
     out.test_loss.textContent = formatLoss(m.test_loss);
     out.train_loss.textContent = formatLoss(m.train_loss);
-    out.test_accuracy.textContent = percent(m.test_accuracy);
-    out.train_accuracy.textContent = percent(m.train_accuracy);
+    out.test_accuracy.textContent = formatPercent(m.test_accuracy);
+    out.train_accuracy.textContent = formatPercent(m.train_accuracy);
     accuracy.hidden = m.test_accuracy === null || m.test_accuracy === undefined;
     history.add(m.epoch, m.train_loss, m.test_loss);
     requestRender(drawChart);

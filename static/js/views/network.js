@@ -1,7 +1,8 @@
 // The network diagram: input features (click to toggle), hidden layers with +/− for layers and
 // neurons, the output, links whose width and colour follow the live weights, bias squares, and a
 // live thumbnail per neuron. Hover or focus a neuron to see its full map; hover a link or bias to
-// read it; click it (or press Enter on a neuron) to type new values.
+// read it; click it (or press Enter on a neuron) to type new values. Every change rebuilds the
+// diagram, so focus is carried over to the equivalent control of the new one.
 
 import { biasOf, weightOf } from "../frame.js";
 import { hiddenControls } from "../hiding.js";
@@ -45,9 +46,11 @@ export function mountNetwork(root, store, session) {
     const signature = `${shape}@${width}`;
     if (built && built.signature === signature) return;
     // A new width only moves the nodes; an editor open on a link or neuron stays valid.
+    // (Closed, it hands focus back to its neuron, which the rebuild then carries over.)
     if (!built || !built.signature.startsWith(`${shape}@`)) editor.close();
     hovered = null; // the element under the pointer is about to go
     hovercard.hidden = true;
+    const focused = box.contains(document.activeElement) ? focusKey(document.activeElement) : null;
     const diagram = buildDiagram(buildSpec(state), width, { maxNeurons: maxNeurons() }, hiddenControls(state.hidden));
     box.style.height = `${diagram.height}px`;
     box.replaceChildren(...diagram.elements);
@@ -56,9 +59,57 @@ export function mountNetwork(root, store, session) {
     box.dataset.shape = s.shape.join(",");
     layerCount.textContent = String(s.shape.length);
     layerWord.textContent = s.shape.length === 1 ? "hidden layer" : "hidden layers";
-    root.querySelector("[data-action=add-layer]").disabled = s.shape.length >= maxLayers();
-    root.querySelector("[data-action=remove-layer]").disabled = s.shape.length === 0;
+    const addLayer = root.querySelector("[data-action=add-layer]");
+    const removeLayer = root.querySelector("[data-action=remove-layer]");
+    const onHead = document.activeElement;
+    addLayer.disabled = s.shape.length >= maxLayers();
+    removeLayer.disabled = s.shape.length === 0;
+    // The focused one of them just became disabled (6 layers, or none): the other one, not the body.
+    if (onHead === addLayer && addLayer.disabled) removeLayer.focus({ preventScroll: true });
+    if (onHead === removeLayer && removeLayer.disabled) addLayer.focus({ preventScroll: true });
+    if (focused) focusable(findControl(focused))?.focus({ preventScroll: true });
     paintFrame();
+  }
+
+  // -- focus across rebuilds -------------------------------------------------------------------
+
+  /** What a diagram control is, in terms that outlive its element: kind, feature, layer, index. */
+  function focusKey(element) {
+    const control = element.closest("[data-node],[data-action]");
+    if (!control) return null;
+    const d = control.dataset;
+    return { node: d.node, action: d.action, feature: d.feature, layer: Number(d.layer), index: Number(d.index) };
+  }
+
+  /**
+   * The control of the diagram as built now that stands for `key`: the same one if it is still
+   * there and usable, else the nearest (the other +/− of the layer, the last layer's when its
+   * layer went, a neighbouring neuron, the output, the layer buttons in the panel head).
+   */
+  function findControl(key) {
+    const lastLayer = built.sizes.length - 3; // sizes: inputs, hidden layers…, outputs
+    const layer = Math.min(key.layer, lastLayer);
+    const candidates = [];
+    if (key.node === "input") candidates.push(`[data-node=input][data-feature="${key.feature}"]`);
+    if (key.node === "hidden" && layer >= 0) {
+      const index = Math.min(key.index, built.sizes[layer + 1] - 1);
+      candidates.push(`[data-node=hidden][data-layer="${layer}"][data-index="${index}"]`);
+    }
+    if (key.action && layer >= 0) {
+      const other = key.action === "add-neuron" ? "remove-neuron" : "add-neuron";
+      candidates.push(`[data-action=${key.action}][data-layer="${layer}"]`, `[data-action=${other}][data-layer="${layer}"]`);
+    }
+    if (key.node === "output") candidates.push(`[data-node=output][data-index="${key.index}"]`);
+    candidates.push("[data-node=output]", "[data-node=input]");
+    for (const selector of candidates) {
+      const found = [...box.querySelectorAll(selector)].find(focusable);
+      if (found) return found;
+    }
+    return [root.querySelector("[data-action=add-layer]"), root.querySelector("[data-action=remove-layer]")].find(focusable);
+  }
+
+  function focusable(element) {
+    return element && !element.disabled && element.checkVisibility() ? element : null;
   }
 
   // The page's own controls reach the original's 6 layers of 8 (hello's menu limits).
@@ -154,10 +205,12 @@ export function mountNetwork(root, store, session) {
     if (neuron !== null) session.inspect(neuron);
     const panelBox = panel.getBoundingClientRect();
     const nodeBox = button.getBoundingClientRect();
+    const key = focusKey(button);
     editor.open({
       title: `${built.names[layer + 1][node].replace(/^./, (c) => c.toUpperCase())}`,
       fields, x: nodeBox.left - panelBox.left + NODE / 2, y: nodeBox.bottom - panelBox.top + 8,
       onClose: () => { pinned = null; session.inspect(null); },
+      returnFocus: () => focusable(findControl(key)), // the neuron, even if a resize rebuilt it
     });
   }
 
