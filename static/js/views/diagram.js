@@ -2,7 +2,7 @@
 // bias squares, the node buttons with their thumbnail canvases, and each layer's +/− controls.
 // Pure construction; network.js owns the behaviour and paints the live values into it.
 
-import { CLASS_COLORS, cssOf, linkWidth } from "../colors.js";
+import { CLASS_COLORS, cssOf, inkOn, linkWidth } from "../colors.js";
 import { FEATURE_LABELS, featureMap, lutFor, paintBytes, shrink } from "../maps.js";
 import { neuronName } from "./output.js";
 
@@ -214,7 +214,9 @@ function buildOutputs(outputs, pos) {
       canvas = el("canvas");
       button.append(canvas);
     } else {
-      button.style.setProperty("--class-colour", CLASS_COLORS[k] ?? "#888");
+      const colour = CLASS_COLORS[k] ?? "#888888";
+      button.style.setProperty("--class-colour", colour);
+      button.style.setProperty("--class-ink", inkOn(colour));
       button.classList.add("class-node");
       const label = el("span", "class-label");
       label.textContent = String(k + 1);

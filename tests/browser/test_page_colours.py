@@ -1,0 +1,76 @@
+"""Colours: the class colours stay apart from each other and from the weight scale under every
+simulated colour-vision deficiency (computed from the colours the page's own module holds), the
+−1…1 legend stays in multi-class beside the class key, and "discretize output" paints every
+thumbnail as signs, as the original does."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from playwright.sync_api import expect
+
+from colour_vision import VISIONS, difference, hex_rgb
+from playground_page import shot, wait_setting
+
+# CIEDE2000 floors under normal vision, protanopia, deuteranopia and tritanopia alike. The palette
+# clears them by 2-3 units (scripts/class_palette.py prints its own smallest values); the old one
+# (the weight scale's own orange and blue as classes 1 and 2) had 0 against the weights and 0.6
+# between two classes under protanopia.
+FILLS_APART = 15  # two classes' points
+TINTS_APART = 10  # two classes' regions on the map (full confidence)
+FROM_WEIGHTS = 15  # a class's points from the weight scale's orange and blue
+TINT_FROM_WEIGHTS = 9  # a class's region from the orange and blue of a neuron's map
+TINT_FROM_TOSS_UP = 8  # a sure region from the near-white of a toss-up
+
+
+def page_colours(page) -> dict:
+    """The colours the page paints with, straight from static/js/colors.js: class fills, each
+    class's full-confidence map colour, the weight scale's ends and middle, and how maps paint
+    them (the lookup tables' own bytes)."""
+    return page.evaluate(
+        """async () => {
+            const c = await import('/static/js/colors.js');
+            const rgba = (lut, byte) => [...new Uint8Array(lut.buffer, byte * 4, 3)];
+            return {
+                classes: c.CLASS_COLORS,
+                classTints: c.CLASS_COLORS.map((_, k) => rgba(c.CLASS_LUT, (k << 5) | 31)),
+                weights: [c.rgbOf(-1), c.rgbOf(1)],
+                weightTints: [rgba(c.VALUE_LUT, 0), rgba(c.VALUE_LUT, 255)],
+                nearWhiteTint: rgba(c.VALUE_LUT, 128),
+            };
+        }""")
+
+
+def smallest(pairs, vision):
+    """The closest of (name, colour, colour) pairs as `vision` sees them."""
+    return min(((float(difference(a, b, vision)), name) for name, a, b in pairs), key=lambda t: t[0])
+
+
+def test_class_colours_stay_apart_under_every_colour_vision(modules):
+    c = page_colours(modules)
+    assert len(c["classes"]) == 6  # num_classes runs to 6
+    fills = {f"class {k + 1}": hex_rgb(h) for k, h in enumerate(c["classes"])}
+    tints = {f"class {k + 1}": np.array(t, float) for k, t in enumerate(c["classTints"])}
+    ends = {"orange": np.array(c["weights"][0], float), "blue": np.array(c["weights"][1], float)}
+    end_tints = {"orange": np.array(c["weightTints"][0], float), "blue": np.array(c["weightTints"][1], float)}
+    toss_up = np.array(c["nearWhiteTint"], float)
+    checks = [
+        ("points of two classes", FILLS_APART,
+         [(f"{a}/{b}", fills[a], fills[b]) for a, b in itertools.combinations(fills, 2)]),
+        ("regions of two classes", TINTS_APART,
+         [(f"{a}/{b}", tints[a], tints[b]) for a, b in itertools.combinations(tints, 2)]),
+        ("a class's points and a weight colour", FROM_WEIGHTS,
+         [(f"{k}/{e}", fills[k], ends[e]) for k in fills for e in ends]),
+        ("a class's region and a neuron map's ends", TINT_FROM_WEIGHTS,
+         [(f"{k}/{e}", tints[k], end_tints[e]) for k in tints for e in end_tints]),
+        ("a class's region and a toss-up", TINT_FROM_TOSS_UP,
+         [(k, tints[k], toss_up) for k in tints]),
+    ]
+    failures = []
+    for vision in VISIONS:
+        for what, floor, pairs in checks:
+            distance, name = smallest(pairs, vision)
+            if distance < floor:
+                failures.append(f"{vision}: {what} ({name}) only {distance:.1f} apart, want ≥ {floor}")
+    assert not failures, "\n".join(failures)
