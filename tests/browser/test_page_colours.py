@@ -74,3 +74,34 @@ def test_class_colours_stay_apart_under_every_colour_vision(modules):
             if distance < floor:
                 failures.append(f"{vision}: {what} ({name}) only {distance:.1f} apart, want ≥ {floor}")
     assert not failures, "\n".join(failures)
+
+
+def css_rgb(hex_colour: str) -> str:
+    r, g, b = (int(v) for v in hex_rgb(hex_colour))
+    return f"rgb({r}, {g}, {b})"
+
+
+def test_multiclass_keeps_the_weight_legend_beside_the_class_key(playground, output_path):
+    page = playground("problem=multiclass&num_classes=6&dataset=multi-pie&network_shape=6,6")
+    wait_setting(page, "num_classes", "6")
+    scale = page.locator("[data-legend-scale]")
+    expect(scale).to_be_visible()
+    expect(scale).to_contain_text("Neurons and weights")
+    expect(page.locator("[data-legend-bar]")).to_be_visible()
+    expect(page.locator("[data-legend-classes]")).to_be_visible()
+    classes = page.evaluate("async () => (await import('/static/js/colors.js')).CLASS_COLORS")
+    items = page.locator("[data-legend-classes] li")
+    expect(items).to_have_count(6)
+    swatches = page.eval_on_selector_all("[data-legend-classes] .swatch", "s => s.map(e => getComputedStyle(e).backgroundColor)")
+    outputs = page.eval_on_selector_all("[data-node=output]", "s => s.map(e => getComputedStyle(e).backgroundColor)")
+    assert swatches == outputs == [css_rgb(h) for h in classes], "the key, the output nodes and the map share one palette"
+    page.click("[data-action=play]")
+    page.wait_for_function("Number(document.querySelector('[data-app]').dataset.epoch) >= 150")
+    page.click("[data-action=play]")
+    shot(page, output_path, "colours-multiclass-6")
+
+    page.select_option("select[data-config=problem]", "classification")
+    wait_setting(page, "problem", "classification")
+    expect(scale).to_be_visible()
+    expect(scale).to_contain_text("Data, neurons and weights")
+    expect(page.locator("[data-legend-classes]")).to_be_hidden()
