@@ -105,3 +105,59 @@ def test_multiclass_keeps_the_weight_legend_beside_the_class_key(playground, out
     expect(scale).to_be_visible()
     expect(scale).to_contain_text("Data, neurons and weights")
     expect(page.locator("[data-legend-classes]")).to_be_hidden()
+
+
+def thumbnail_colours(page) -> dict:
+    """Distinct colours of the hidden, input and output thumbnails, as 0xRRGGBB numbers."""
+    return page.evaluate(
+        """() => {
+            const colours = (selector) => {
+                const seen = new Set();
+                for (const c of document.querySelectorAll(selector)) {
+                    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                    for (let i = 0; i < d.length; i += 4) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+                }
+                return [...seen].sort((a, b) => a - b);
+            };
+            return {hidden: colours('[data-node=hidden] canvas'), input: colours('[data-node=input] canvas'),
+                    output: colours('[data-node=output] canvas')};
+        }""")
+
+
+def test_discretize_paints_every_thumbnail_as_signs(playground, output_path):
+    page = playground("problem=classification&dataset=circle&network_shape=4,3&features=x,y&seed=7")
+    page.click("[data-action=play]")
+    page.wait_for_function("Number(document.querySelector('[data-app]').dataset.epoch) >= 50")
+    page.click("[data-action=play]")
+    expect(page.locator("[data-app]")).to_have_attribute("data-playing", "false")
+    shades = page.evaluate(
+        """async () => {
+            const { DISCRETE_LUT } = await import('/static/js/colors.js');
+            const b = new Uint8Array(DISCRETE_LUT.buffer);
+            return [(b[0] << 16) | (b[1] << 8) | b[2], (b[1020] << 16) | (b[1021] << 8) | b[1022]].sort((x, y) => x - y);
+        }""")
+    before = thumbnail_colours(page)
+    assert len(before["hidden"]) > 2 and len(before["input"]) > 2 and len(before["output"]) > 2
+    frames = page.get_attribute("[data-map]", "data-frames-rendered")
+
+    page.check("[data-display=discretize]")
+    page.wait_for_function(
+        """shades => [...document.querySelectorAll('[data-node] canvas')].every(c => {
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            for (let i = 0; i < d.length; i += 4) if (!shades.includes((d[i] << 16) | (d[i + 1] << 8) | d[i + 2])) return false;
+            return true;
+        })""", arg=shades)
+    on = thumbnail_colours(page)
+    assert on["hidden"] == shades, "the hidden neurons show both signs, and nothing else"
+    assert set(on["input"]) <= set(shades) and set(on["output"]) <= set(shades)
+    # No frame was needed: the toggle itself repainted them.
+    assert page.get_attribute("[data-map]", "data-frames-rendered") == frames
+    shot(page, output_path, "colours-binary-discretized")
+
+    page.uncheck("[data-display=discretize]")
+    page.wait_for_function(
+        "n => new Set([...document.querySelectorAll('[data-node=hidden] canvas')].flatMap(c => "
+        "{ const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; const out = [];"
+        "  for (let i = 0; i < d.length; i += 4) out.push((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]); return out; })).size === n",
+        arg=len(before["hidden"]))
+    assert thumbnail_colours(page) == before

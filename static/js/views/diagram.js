@@ -150,7 +150,8 @@ function colourOf(value) {
 }
 
 function buildInputs(all, features, pos, locked) {
-  return all.map((name, i) => {
+  const canvases = [];
+  const nodes = all.map((name, i) => {
     const on = features.includes(name);
     const label = FEATURE_LABELS[name] ?? name;
     const button = place(el("button", `node input${on ? " on" : ""}`, {
@@ -158,13 +159,27 @@ function buildInputs(all, features, pos, locked) {
       "aria-label": `Input feature ${label}`, title: `${on ? "Remove" : "Use"} feature ${label}`,
     }), pos.inputs[i]);
     const canvas = el("canvas");
-    paintBytes(canvas, shrink(featureMap(name, 100), 100, 10), 10, lutFor({ multiclass: false, discretize: false }));
+    canvases.push({ canvas, name });
     const text = el("span", "node-label");
     text.textContent = label;
     button.append(canvas, text);
     button.disabled = locked;
     return button;
   });
+  return { nodes, canvases };
+}
+
+/**
+ * Paint the input features' thumbnails (they never change but for "discretize output", which the
+ * original applies to every node's thumbnail, inputs included).
+ * @param {ReturnType<typeof buildDiagram>} diagram
+ * @param {boolean} discretize
+ */
+export function paintInputs(diagram, discretize) {
+  const lut = lutFor({ multiclass: false, discretize });
+  for (const { canvas, name } of diagram.inputCanvases) {
+    paintBytes(canvas, shrink(featureMap(name, 100), 100, 10), 10, lut);
+  }
 }
 
 function layerControls(l, count, x, limits, hidden) {
@@ -245,11 +260,12 @@ export function buildDiagram(s, width, limits, hidden) {
   const outputs = buildOutputs(s.outputs, pos);
   return {
     height: pos.height,
-    elements: [links.canvas, links.hits, ...inputs, ...neurons.nodes, ...outputs.nodes],
+    elements: [links.canvas, links.hits, ...inputs.nodes, ...neurons.nodes, ...outputs.nodes],
     linkCanvas: links.canvas,
     ratio: links.ratio,
     links: links.links,
     biases: links.biases,
+    inputCanvases: inputs.canvases,
     hiddenCanvases: neurons.canvases,
     outputCanvas: outputs.canvas,
     names: nodeNames(active, s.shape, s.outputs),

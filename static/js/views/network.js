@@ -6,7 +6,7 @@
 import { biasOf, weightOf } from "../frame.js";
 import { lutFor, paintBytes } from "../maps.js";
 import { requestRender } from "../render.js";
-import { buildDiagram, NODE, paintLinks } from "./diagram.js";
+import { buildDiagram, NODE, paintInputs, paintLinks } from "./diagram.js";
 import { createEditor } from "./editor.js";
 
 const PAGE_MAX_LAYERS = 6;  // the original's menus: 0..6 hidden layers of 1..8 neurons
@@ -53,7 +53,7 @@ export function mountNetwork(root, store, session) {
     layerWord.textContent = s.shape.length === 1 ? "hidden layer" : "hidden layers";
     root.querySelector("[data-action=add-layer]").disabled = s.shape.length >= maxLayers();
     root.querySelector("[data-action=remove-layer]").disabled = s.shape.length === 0;
-    paintFrame();
+    paintThumbnails();
   }
 
   function maxLayers() {
@@ -78,12 +78,20 @@ export function mountNetwork(root, store, session) {
       (bias) => biasOf(frame, bias.layer, bias.node),
       hovered?.kind === "link" ? built.links.find((l) => l.layer === hovered.layer && l.from === hovered.from && l.to === hovered.to) : null);
     const t = frame.thumbnail;
-    const lut = lutFor({ multiclass: false, discretize: false });
+    // As the original, "discretize output" paints every node's thumbnail as signs too.
+    const lut = lutFor({ multiclass: false, discretize: store.state.display.discretize });
     built.hiddenCanvases.forEach((canvas, i) => paintBytes(canvas, frame.thumbs.subarray(i * t * t, (i + 1) * t * t), t, lut));
     if (built.outputCanvas && frame.inspected === null && !frame.multiclass) {
       paintBytes(built.outputCanvas, frame.map, frame.resolution, lut);
     }
     if (hovered) showHover(hovered);
+  }
+
+  /** Every thumbnail: the inputs' (which only the discretize toggle changes) and the frame's. */
+  function paintThumbnails() {
+    if (!built) return;
+    paintInputs(built, store.state.display.discretize);
+    paintFrame();
   }
 
   // -- reading and editing ---------------------------------------------------------------------
@@ -262,5 +270,6 @@ export function mountNetwork(root, store, session) {
 
   store.on(["config", "hello", "hidden"], () => requestRender(build));
   store.on("frame", () => requestRender(paintFrame));
+  store.on("display", () => requestRender(paintThumbnails));
   new ResizeObserver(() => requestRender(build)).observe(box);
 }
