@@ -1,5 +1,6 @@
-// Colour scales: the playground's orange → near-white → blue scale (31 quantized shades for maps,
-// continuous for links) and the class colours of multi-class maps, as lookup tables of RGBA bytes.
+// Colour scales: the playground's orange → near-white → blue scale of neuron and weight values (31
+// quantized shades for maps, continuous for links) and the class colours of multi-class maps, as
+// lookup tables of RGBA bytes.
 
 const ORANGE = [0xf5, 0x93, 0x22];
 const NEAR_WHITE = [0xe8, 0xea, 0xeb];
@@ -8,8 +9,16 @@ const BLUE = [0x08, 0x77, 0xbd];
 /** As the original's heatmap: d3 quantize over [-1, 1] with NUM_SHADES + 1 = 31 colours. */
 export const NUM_SHADES = 31;
 
-/** Class colours for multi-class maps and points: the playground's two, then four distinct ones. */
-export const CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#e377c2"];
+/**
+ * Class colours for multi-class maps, points and output nodes, in class order. Chosen by
+ * scripts/class_palette.py (a search over Paul Tol's, Okabe–Ito's and a 16-level sRGB grid) to stay
+ * apart under normal vision and simulated protanopia, deuteranopia and tritanopia (Machado et al.
+ * 2009): in CIEDE2000, any two classes differ by at least 18 as point fills and 11 as map tints;
+ * every class is at least 18 from the weight scale's orange and blue (11 as tints) and, by hue,
+ * neither an orange nor a blue; every tint is at least 10 from the toss-up near-white. The first
+ * three (the default three classes) are three hues: purple, mint, red.
+ */
+export const CLASS_COLORS = ["#443366", "#55ffaa", "#cc2211", "#996666", "#771122", "#ccaadd"];
 
 function lerp(a, b, t) {
   return [0, 1, 2].map((i) => Math.round(a[i] + (b[i] - a[i]) * t));
@@ -40,6 +49,18 @@ export function linkWidth(weight) {
 function hexToRgb(hex) {
   const n = parseInt(hex.slice(1), 16);
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+/**
+ * Text colour for a label on a background of `hex`: white or near-black, whichever contrasts more
+ * (WCAG relative luminance), since the class colours run from dark purple to light mint.
+ * @param {string} hex  "#rrggbb"
+ */
+export function inkOn(hex) {
+  const linear = hexToRgb(hex).map((c) => (c / 255 <= 0.04045 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4));
+  const luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2];
+  const dark = 0.0165; // #1f2328, the page's ink
+  return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / (dark + 0.05) ? "#ffffff" : "#1f2328";
 }
 
 /** The value a map byte stands for: b / 127.5 − 1. */

@@ -7,9 +7,6 @@ from playwright.sync_api import expect
 
 from playground_page import map_colours, open_page, settings, shot, wait_ready, wait_setting
 
-CLASS_COLOURS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#e377c2"]
-
-
 def on_map(colour: str) -> str:
     """A colour as maps paint it: at the original's alpha 160/255 over white."""
     channels = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
@@ -53,7 +50,8 @@ def test_multiclass_runs_show_k_colours(playground, output_path):
             return seen.size === 4;
         }""")
     palette = map_palette(page)
-    assert sorted(palette) == sorted(on_map(c) for c in CLASS_COLOURS[:4]), palette
+    classes = page.evaluate("async () => (await import('/static/js/colors.js')).CLASS_COLORS")
+    assert sorted(palette) == sorted(on_map(c) for c in classes[:4]), palette
     assert min(palette.values()) > 0.05 * 100 * 100, "each class owns a real region"
 
 

@@ -2,7 +2,7 @@
 // bias squares, the node buttons with their thumbnail canvases, and each layer's +/− controls.
 // Pure construction; network.js owns the behaviour and paints the live values into it.
 
-import { CLASS_COLORS, cssOf, linkWidth } from "../colors.js";
+import { CLASS_COLORS, cssOf, inkOn, linkWidth } from "../colors.js";
 import { layerControl } from "../hiding.js";
 import { lutFor, paintBytes, shrink } from "../maps.js";
 import { neuronName } from "./output.js";
@@ -151,7 +151,8 @@ function colourOf(value) {
 }
 
 function buildInputs(s, pos, locked) {
-  return s.all.map((name, i) => {
+  const canvases = [];
+  const nodes = s.all.map((name, i) => {
     const on = s.features.includes(name);
     const label = s.labels[name] ?? name;
     const button = place(el("button", `node input${on ? " on" : ""}`, {
@@ -159,17 +160,30 @@ function buildInputs(s, pos, locked) {
       "aria-label": `Input feature ${label}`, title: `${on ? "Remove" : "Use"} feature ${label}`,
     }), pos.inputs[i]);
     const canvas = el("canvas");
-    const map = s.featureMaps?.maps.get(name);
-    if (map) {
-      const { resolution } = s.featureMaps;
-      paintBytes(canvas, shrink(map, resolution, s.thumbnail), s.thumbnail, lutFor({ multiclass: false, discretize: false }));
-    }
+    canvases.push({ canvas, name });
     const text = el("span", "node-label");
     text.textContent = label;
     button.append(canvas, text);
     button.disabled = locked;
     return button;
   });
+  return { nodes, canvases };
+}
+
+/**
+ * Paint the input features' thumbnails (they never change but for "discretize output", which the
+ * original applies to every node's thumbnail, inputs included).
+ * @param {ReturnType<typeof buildDiagram>} diagram
+ * @param {boolean} discretize
+ */
+export function paintInputs(diagram, discretize) {
+  const { featureMaps, thumbnail } = diagram;
+  if (!featureMaps) return; // not loaded yet: the diagram is built again when they are
+  const lut = lutFor({ multiclass: false, discretize });
+  for (const { canvas, name } of diagram.inputCanvases) {
+    const map = featureMaps.maps.get(name);
+    if (map) paintBytes(canvas, shrink(map, featureMaps.resolution, thumbnail), thumbnail, lut);
+  }
 }
 
 function layerControls(l, count, x, limits, hidden) {
@@ -219,7 +233,9 @@ function buildOutputs(outputs, pos) {
       canvas = el("canvas");
       button.append(canvas);
     } else {
-      button.style.setProperty("--class-colour", CLASS_COLORS[k] ?? "#888");
+      const colour = CLASS_COLORS[k] ?? "#888888";
+      button.style.setProperty("--class-colour", colour);
+      button.style.setProperty("--class-ink", inkOn(colour));
       button.classList.add("class-node");
       const label = el("span", "class-label");
       label.textContent = String(k + 1);
@@ -251,11 +267,14 @@ export function buildDiagram(s, width, limits, hidden) {
   const outputs = buildOutputs(s.outputs, pos);
   return {
     height: pos.height,
-    elements: [links.canvas, links.hits, ...inputs, ...neurons.nodes, ...outputs.nodes],
+    elements: [links.canvas, links.hits, ...inputs.nodes, ...neurons.nodes, ...outputs.nodes],
     linkCanvas: links.canvas,
     ratio: links.ratio,
     links: links.links,
     biases: links.biases,
+    inputCanvases: inputs.canvases,
+    featureMaps: s.featureMaps,
+    thumbnail: s.thumbnail,
     hiddenCanvases: neurons.canvases,
     outputCanvas: outputs.canvas,
     names: nodeNames(active, s.shape, s.outputs, s.labels),

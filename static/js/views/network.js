@@ -8,7 +8,7 @@ import { biasOf, weightOf } from "../frame.js";
 import { hiddenControls } from "../hiding.js";
 import { lutFor, paintBytes } from "../maps.js";
 import { requestRender } from "../render.js";
-import { buildDiagram, NODE, paintLinks } from "./diagram.js";
+import { buildDiagram, NODE, paintInputs, paintLinks } from "./diagram.js";
 import { createEditor } from "./editor.js";
 
 export function mountNetwork(root, store, session) {
@@ -68,7 +68,7 @@ export function mountNetwork(root, store, session) {
     if (onHead === addLayer && addLayer.disabled) removeLayer.focus({ preventScroll: true });
     if (onHead === removeLayer && removeLayer.disabled) addLayer.focus({ preventScroll: true });
     if (focused) focusable(findControl(focused))?.focus({ preventScroll: true });
-    paintFrame();
+    paintThumbnails();
   }
 
   // -- focus across rebuilds -------------------------------------------------------------------
@@ -135,12 +135,20 @@ export function mountNetwork(root, store, session) {
       (bias) => biasOf(frame, bias.layer, bias.node),
       hovered?.kind === "link" ? built.links.find((l) => l.layer === hovered.layer && l.from === hovered.from && l.to === hovered.to) : null);
     const t = frame.thumbnail;
-    const lut = lutFor({ multiclass: false, discretize: false });
+    // As the original, "discretize output" paints every node's thumbnail as signs too.
+    const lut = lutFor({ multiclass: false, discretize: store.state.display.discretize });
     built.hiddenCanvases.forEach((canvas, i) => paintBytes(canvas, frame.thumbs.subarray(i * t * t, (i + 1) * t * t), t, lut));
     if (built.outputCanvas && frame.inspected === null && !frame.multiclass) {
       paintBytes(built.outputCanvas, frame.map, frame.resolution, lut);
     }
     if (hovered) showHover(hovered);
+  }
+
+  /** Every thumbnail: the inputs' (which only the discretize toggle changes) and the frame's. */
+  function paintThumbnails() {
+    if (!built) return;
+    paintInputs(built, store.state.display.discretize);
+    paintFrame();
   }
 
   // -- reading and editing ---------------------------------------------------------------------
@@ -303,5 +311,6 @@ export function mountNetwork(root, store, session) {
 
   store.on(["config", "hello", "hidden", "featureMaps"], () => requestRender(build));
   store.on("frame", () => requestRender(paintFrame));
+  store.on("display", () => requestRender(paintThumbnails));
   new ResizeObserver(() => requestRender(build)).observe(box);
 }

@@ -1,6 +1,6 @@
 // The big map: the network's output over the plane (or the hovered neuron's or feature's map),
 // the data points on top (training white-outlined, test dark-outlined when shown), the diverged
-// notice, and the colour legend.
+// notice, and the colour legend (the −1…1 scale always; the class colours too in multi-class).
 
 import { CLASS_COLORS, LEGEND_GRADIENT } from "../colors.js";
 import { lutFor, paintBytes, toPixels } from "../maps.js";
@@ -25,7 +25,8 @@ export function mountOutput(root, store) {
   const label = root.querySelector("[data-map-label]");
   const diverged = root.querySelector("[data-diverged-notice]");
   const legendBar = root.querySelector("[data-legend-bar]");
-  const legendScale = root.querySelector("[data-legend-scale]");
+  const legendScaleTitle = root.querySelector("[data-legend-scale-title]");
+  const legendClassKey = root.querySelector("[data-legend-class-key]");
   const legendClasses = root.querySelector("[data-legend-classes]");
   legendBar.style.background = LEGEND_GRADIENT;
   let framesPainted = 0;
@@ -90,8 +91,10 @@ export function mountOutput(root, store) {
     const { config } = store.state;
     if (!config) return;
     const multiclass = config.problem === "multiclass";
-    legendScale.hidden = multiclass;
-    legendClasses.hidden = !multiclass;
+    // The −1…1 scale stays in multi-class: neurons, their thumbnails and the links still use it,
+    // while the map and the points use the class colours beside it.
+    legendScaleTitle.textContent = multiclass ? "Neurons and weights" : "Data, neurons and weights";
+    legendClassKey.hidden = !multiclass;
     if (multiclass) {
       legendClasses.replaceChildren(...CLASS_COLORS.slice(0, config.num_classes).map((colour, k) => {
         const item = document.createElement("li");
