@@ -23,6 +23,7 @@ from .losses import Head, make_head
 from .model import Model
 from .network import forward_ops, initial_parameters
 from .seedrandom import SeedRandom, new_seed
+from .stalls import CHECK_EVERY, find_stall
 from .trainer import Settings, Trainer
 
 HEADS = {("classification", "half_square"): ("tanh", "half_square"),
@@ -34,7 +35,8 @@ HEADS = {("classification", "half_square"): ("tanh", "half_square"),
 
 @dataclass(frozen=True)
 class Metrics:
-    """Where training stands. Losses are finite numbers; accuracies are None for regression."""
+    """Where training stands. Losses are finite numbers; accuracies are None for regression.
+    stalled: the layer that has stopped training from going anywhere (engine/stalls.py), or None."""
 
     epoch: int
     train_loss: float
@@ -42,6 +44,7 @@ class Metrics:
     train_accuracy: float | None
     test_accuracy: float | None
     diverged: bool
+    stalled: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -79,6 +82,8 @@ class Run:
         else:
             self._epoch += epochs
             self._metrics = evaluated
+            if self._epoch - self._stall_checked >= CHECK_EVERY:
+                self._check_stall()
         return self.metrics
 
     def configure(self, update: Mapping[str, Any]) -> str:
@@ -109,6 +114,7 @@ class Run:
         self._make_data()
         self._make_trainer()
         self._metrics = self._evaluate() or self._metrics
+        self._check_stall()
         return self.metrics
 
     # -- reading ------------------------------------------------------------------------------
@@ -116,7 +122,7 @@ class Run:
     @property
     def metrics(self) -> Metrics:
         m = self._metrics
-        return Metrics(self._epoch, m[0], m[1], m[2], m[3], self._diverged)
+        return Metrics(self._epoch, m[0], m[1], m[2], m[3], self._diverged, self._stalled)
 
     @property
     def epoch(self) -> int:
@@ -202,6 +208,7 @@ class Run:
         self.model.params[...] = initial_parameters(self.model.layout, self._source, c["init"] == "zeros")
         self._grids = GridEvaluator(self.model, tuple(c["features"]))
         self._epoch, self._diverged = 0, False
+        self._stalled, self._stall_checked = None, 0
         self._edits.clear()
         self._make_trainer()
         with np.errstate(all="ignore"):
@@ -219,6 +226,7 @@ class Run:
         self._eval_pass = forward_ops(layout, self.model.weights, self.model.activation, inputs, buffer,
                                       np.empty((max(layout.sizes), inputs.shape[1])))
         self._eval_z = buffer[layout.out_rows(layout.num_layers - 1)]
+        self._eval_train = buffer[:, :len(self._data.train_xy)]  # the training points' columns
         settings = Settings(
             learning_rate=c["learning_rate"], optimizer=c["optimizer"], momentum=c["momentum"],
             regularization=None if c["regularization"] == "none" else c["regularization"],
@@ -243,12 +251,20 @@ class Run:
         scores = self.model.score_split(self._eval_z, self._eval_y, len(self._train_y))
         return scores if np.isfinite(scores[0]) and np.isfinite(scores[1]) else None
 
+    def _check_stall(self) -> None:
+        """Whether a layer has stalled training (only once it has trained: a new network has not)."""
+        self._stall_checked = self._epoch
+        if self._epoch:
+            self._stalled = find_stall(self.model.layout, self.config["activation"], self._head.name,
+                                       self._eval_train, self._metrics[0])
+
     def _after_edit(self, index: int, edit: dict[str, Any]) -> None:
         self._edits.add(index, {k: float(v) if k == "value" else int(v) for k, v in edit.items()})
         with np.errstate(all="ignore"):
             evaluated = self._evaluate()
         if evaluated is not None:
             self._metrics = evaluated
+            self._check_stall()  # a hand-set weight can revive a layer, or saturate one
 
 
 def _seed_number(seed: str) -> int:
