@@ -97,7 +97,8 @@ export class Session {
     if (!options) return;
     const link = parseHash(this.env.location.hash, options);
     this.store.update({ hidden: link.hidden, hideText: link.hideText });
-    if (Object.keys(link.display).length) this.store.update({ display: { ...this.store.state.display, ...link.display } });
+    // As a fresh tab: display toggles the link does not name are off.
+    this.store.update({ display: { showTestData: false, discretize: false, ...link.display } });
     const config = { ...link.config };
     if (!config.seed) config.seed = randomSeed();
     this.datasets = {};

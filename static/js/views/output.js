@@ -18,12 +18,28 @@ export function neuronName(index, shape) {
   return `Neuron ${index + 1}`;
 }
 
+/**
+ * What a stalled run (the engine's Metrics.stalled) means, for a student.
+ * @param {{layer: number|"output", reason: "saturated"|"dead"}} stall
+ * @param {string} activation  the hidden layers' activation
+ */
+export function stallText(stall, activation) {
+  const ends = stall.layer !== "output" && activation === "sigmoid" ? "0 or 1" : "−1 or +1";
+  const where = stall.layer === "output" ? "The output is" : `Nearly every neuron of hidden layer ${stall.layer} is`;
+  const what = stall.reason === "dead"
+    ? `${where.replace(/ is$/, " has")} died: its ReLU gives 0 for almost every point, so no gradient flows back`
+    : `${where} stuck at ${ends} for almost every point, where its slope is flat, so the gradients are near zero`;
+  return `${what}. The weights can no longer move, and a smaller learning rate alone will not help: lower it and reset.`;
+}
+
 export function mountOutput(root, store) {
   const mapBox = root.querySelector("[data-map]");
   const mapCanvas = root.querySelector("[data-map-canvas]");
   const pointsCanvas = root.querySelector("[data-points-canvas]");
   const label = root.querySelector("[data-map-label]");
   const diverged = root.querySelector("[data-diverged-notice]");
+  const stalled = root.querySelector("[data-stalled-notice]");
+  const stalledText = root.querySelector("[data-stalled-text]");
   const legendBar = root.querySelector("[data-legend-bar]");
   const legendScaleTitle = root.querySelector("[data-legend-scale-title]");
   const legendClassKey = root.querySelector("[data-legend-class-key]");
@@ -116,5 +132,14 @@ export function mountOutput(root, store) {
   store.on(["data", "config"], () => requestRender(paintPoints));
   store.on("config", () => renderLegend());
   store.on("diverged", (value) => { diverged.hidden = !value; });
+  store.on("metrics", (m) => {
+    const stall = m && !m.diverged ? m.stalled : null;
+    stalled.hidden = !stall;
+    if (!stall) return;
+    const text = stallText(stall, store.state.config?.activation);
+    if (stalledText.textContent !== text) stalledText.textContent = text;
+    stalled.dataset.layer = String(stall.layer);
+    stalled.dataset.reason = stall.reason;
+  });
   new ResizeObserver(() => requestRender(paintPoints)).observe(mapBox);
 }
