@@ -22,6 +22,7 @@ export function mountNetwork(root, store, session) {
   let built = null; // {signature, links, biases, hiddenCanvases, outputCanvas, sizes, names}
   let pinned = null; // a neuron kept on the big map while its editor is open
   let hovered = null; // the link or bias under the pointer: {kind, layer, from?, to?, node?, x, y}
+  const coarse = window.matchMedia("(pointer: coarse)");
 
   // -- building --------------------------------------------------------------------------------
 
@@ -36,16 +37,21 @@ export function mountNetwork(root, store, session) {
     if (!state.config || !state.hello) return;
     const s = structure(state);
     const width = box.clientWidth;
+    const button = coarse.matches ? 28 : 22; // .mini's side in the CSS, bigger for fingers
     const shape = JSON.stringify([s, [...state.hidden]]);
-    const signature = `${shape}@${width}`;
+    const signature = `${shape}@${width}@${button}`;
     if (built && built.signature === signature) return;
     // A new width only moves the nodes; an editor open on a link or neuron stays valid.
     if (!built || !built.signature.startsWith(`${shape}@`)) editor.close();
     hovered = null; // the element under the pointer is about to go
     hovercard.hidden = true;
-    const diagram = buildDiagram(s, width, { maxNeurons: maxNeurons() }, state.hidden);
+    const diagram = buildDiagram(s, width, { maxNeurons: maxNeurons(), button }, state.hidden);
+    // Too many layers for the panel (a phone): the diagram keeps its spacing and scrolls sideways.
+    box.dataset.scrolls = String(diagram.scrolls);
     box.style.height = `${diagram.height}px`;
     box.replaceChildren(...diagram.elements);
+    const bar = box.offsetHeight - box.clientHeight; // a scrollbar that takes room from the nodes
+    if (bar > 0) box.style.height = `${diagram.height + bar}px`;
     built = { signature, ...diagram };
     box.dataset.layers = String(s.shape.length);
     box.dataset.shape = s.shape.join(",");
