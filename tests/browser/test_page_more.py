@@ -99,11 +99,13 @@ def test_tablet_portrait_and_landscape(browser, live_server, output_path):
             box = node.bounding_box()
             assert box["x"] >= panel["x"] and box["x"] + box["width"] <= panel["x"] + panel["width"], name
         assert page.locator("[data-map]").bounding_box()["width"] >= 240
-        # Touch: tapping a neuron pins its map and opens its weights (no hover on a tablet).
+        # Touch: tapping a neuron pins its map (no hover on a tablet); its card's button edits.
         page.tap("[data-node=hidden][data-neuron='1']")
-        expect(page.locator("[data-editor]")).to_be_visible()
         page.wait_for_selector("[data-map][data-painted=neuron]")
-        shot(page, output_path, name)
+        expect(page.locator("[data-editor]")).to_be_hidden()
+        page.tap("[data-tapcard] [data-action=edit]")
+        expect(page.locator("[data-editor]")).to_be_visible()
+        shot(page, output_path, name, full_page=False)  # a full-page shot would drop the touch screen
         page.keyboard.press("Escape")
         expect(page.locator("[data-editor]")).to_be_hidden()
         context.close()

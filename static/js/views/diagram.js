@@ -8,11 +8,23 @@ import { lutFor, paintBytes, shrink } from "../maps.js";
 import { neuronName } from "./output.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-export const NODE = 36;  // a node's side, px
-const SLOT = 46;         // vertical room per node
-const HEAD = 44;         // room above the nodes for each layer's +/− controls
-const LABEL_ROOM = 58;   // room left of the inputs for their labels
+export const NODE = 36;  // a node's side, px, where there is room
+const SMALL_NODE = 30;   // ... and the least it shrinks to when many layers share a narrow panel
+const ROW_GAP = 10;      // vertical room between two nodes of a column
+const LABEL_ROOM = 54;   // room left of the inputs for their labels ("sin(X₁)" and its gap)
+const RIGHT_ROOM = 6;    // room right of the outputs (a focus ring)
 const BIAS = 8;          // the bias square's side
+// Between two columns: a bias square 3 px from its node and 4 px from the column before, so that
+// links show between. Where even small nodes do not fit so, the diagram is wider than its panel
+// (a phone), and the panel scrolls sideways.
+const COLUMN_GAP = BIAS + 7;
+// A layer's +/− and "8 neurons" sit above its column, in a box this much narrower than the pitch
+// (so neighbours never touch). Sizes as the CSS draws them (.layer-controls, .layer-size).
+const CONTROLS_GAP = 4;
+const CONTROLS_MAX = 80;
+const ONE_LINE = 62;     // "8 neurons" fits on one line in a box this wide; narrower, it wraps
+const LINE = 13;         // the label's line height (12 when it wraps, in a smaller font)
+const TOP = 4;           // room above the controls (a focus ring when the diagram scrolls)
 
 function svg(tag, attrs) {
   const node = document.createElementNS(SVG, tag);
@@ -27,9 +39,10 @@ function el(tag, className, attrs = {}) {
   return node;
 }
 
-function place(node, p) {
+function place(node, p, size) {
   node.style.left = `${p.x}px`;
   node.style.top = `${p.y}px`;
+  if (size !== NODE) node.style.width = node.style.height = `${size}px`;
   return node;
 }
 
@@ -43,23 +56,51 @@ function iconButton(action, label, icon, layer) {
 }
 
 /**
- * Where every node goes (top-left corners): inputs at the left, outputs at the right, hidden
- * layers evenly between; each column centred vertically.
+ * How each layer's controls fit above its column: the box's width, whether the +/− stack and the
+ * label wraps, and the room they need above the nodes.
+ * @param {number} pitch   px between neighbouring columns
+ * @param {number} button  the side of a +/− button (bigger for touch)
  */
-export function layout(width, allFeatures, shape, outputs) {
-  const rows = Math.max(allFeatures.length, ...shape, outputs, 1);
-  const height = HEAD + rows * SLOT;
-  const inX = LABEL_ROOM;
-  const outX = Math.max(inX + 2 * NODE, width - NODE - 6);
-  const column = (count, x) => Array.from({ length: count }, (_, i) => ({
-    x, y: HEAD + ((rows - count) / 2 + i) * SLOT + (SLOT - NODE) / 2,
-  }));
-  const hidden = shape.map((n, l) => column(n, inX + ((l + 1) * (outX - inX)) / (shape.length + 1)));
-  return { width, height, inputs: column(allFeatures.length, inX), hidden, outputs: column(outputs, outX) };
+function controlsFit(pitch, button) {
+  const box = Math.min(CONTROLS_MAX, Math.floor(pitch - CONTROLS_GAP));
+  const stack = box < 2 * button + 4;
+  const wrap = box < ONE_LINE;
+  const stepper = stack ? 2 * button + 2 : button;
+  const label = wrap ? 2 * (LINE - 1) : LINE;
+  return { box, stack, wrap, head: TOP + stepper + 2 + label + 8 };
 }
 
-function linkPath(a, b) {
-  const x1 = a.x + NODE, y1 = a.y + NODE / 2, x2 = b.x, y2 = b.y + NODE / 2;
+/**
+ * Where every node goes (top-left corners): inputs at the left, outputs at the right, hidden
+ * layers evenly between; each column centred vertically. A width too small for the layers'
+ * columns to stay MIN_PITCH apart gives a wider diagram (its panel scrolls sideways).
+ * @param {{button?: number}} [options]  button: the +/− buttons' side (22 px, 28 for touch)
+ */
+export function layout(width, allFeatures, shape, outputs, { button = 22 } = {}) {
+  const gaps = shape.length + 1;
+  // The biggest node (up to NODE) whose columns keep COLUMN_GAP between them in this width.
+  const fits = Math.floor((width - LABEL_ROOM - RIGHT_ROOM - gaps * COLUMN_GAP) / (gaps + 1));
+  const node = Math.max(SMALL_NODE, Math.min(NODE, fits));
+  const least = LABEL_ROOM + gaps * (node + COLUMN_GAP) + node + RIGHT_ROOM;
+  const full = Math.max(width, least);
+  const slot = node + ROW_GAP;
+  const rows = Math.max(allFeatures.length, ...shape, outputs, 1);
+  const inX = LABEL_ROOM;
+  const outX = Math.max(inX + 2 * node, full - node - RIGHT_ROOM);
+  const pitch = (outX - inX) / gaps;
+  const controls = controlsFit(pitch, button);
+  const head = controls.head;
+  const height = head + rows * slot;
+  const column = (count, x) => Array.from({ length: count }, (_, i) => ({
+    x, y: head + ((rows - count) / 2 + i) * slot + ROW_GAP / 2,
+  }));
+  const hidden = shape.map((n, l) => column(n, inX + (l + 1) * pitch));
+  return { width: full, height, node, scrolls: full > width, controls,
+    inputs: column(allFeatures.length, inX), hidden, outputs: column(outputs, outX) };
+}
+
+function linkPath(a, b, size) {
+  const x1 = a.x + size, y1 = a.y + size / 2, x2 = b.x, y2 = b.y + size / 2;
   const mid = (x1 + x2) / 2;
   return `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`;
 }
@@ -87,14 +128,15 @@ function buildLinks(columns, pos) {
   const hits = svg("svg", { width: pos.width, height: pos.height, class: "links", "aria-hidden": "true" });
   const links = [];
   const biases = [];
+  const size = pos.node;
   for (let l = 0; l + 1 < columns.length; l++) {
     columns[l + 1].forEach((b, to) => {
       columns[l].forEach((a, from) => {
-        const x1 = a.x + NODE, y1 = a.y + NODE / 2, x2 = b.x, y2 = b.y + NODE / 2;
-        hits.append(svg("path", { d: linkPath(a, b), class: "link-hit", "data-link": "", "data-layer": l, "data-from": from, "data-to": to }));
+        const x1 = a.x + size, y1 = a.y + size / 2, x2 = b.x, y2 = b.y + size / 2;
+        hits.append(svg("path", { d: linkPath(a, b, size), class: "link-hit", "data-link": "", "data-layer": l, "data-from": from, "data-to": to }));
         links.push({ layer: l, from, to, x1, y1, x2, y2 });
       });
-      const x = b.x - BIAS - 3, y = b.y + NODE - BIAS;
+      const x = b.x - BIAS - 3, y = b.y + size - BIAS;
       hits.append(svg("rect", { x: x - 3, y: y - 3, width: BIAS + 6, height: BIAS + 6,
         class: "bias-hit", "data-bias": "", "data-layer": l, "data-node": to }));
       biases.push({ layer: l, node: to, x, y });
@@ -158,7 +200,7 @@ function buildInputs(s, pos, locked) {
     const button = place(el("button", `node input${on ? " on" : ""}`, {
       type: "button", "data-node": "input", "data-feature": name, "aria-pressed": String(on),
       "aria-label": `Input feature ${label}`, title: `${on ? "Remove" : "Use"} feature ${label}`,
-    }), pos.inputs[i]);
+    }), pos.inputs[i], pos.node);
     const canvas = el("canvas");
     canvases.push({ canvas, name });
     const text = el("span", "node-label");
@@ -186,16 +228,20 @@ export function paintInputs(diagram, discretize) {
   }
 }
 
-function layerControls(l, count, x, limits, hidden) {
-  const controls = el("div", "layer-controls", { "data-control": "numNodes" });
-  controls.style.left = `${x + NODE / 2}px`;
+function layerControls(l, count, x, limits, hidden, fit, size) {
+  const controls = el("div", "layer-controls", { "data-control": "numNodes", "data-layer-controls": l });
+  controls.classList.toggle("stacked", fit.stack);
+  controls.classList.toggle("wrapped", fit.wrap);
+  controls.style.left = `${x + size / 2}px`;
+  controls.style.top = `${TOP}px`;
+  controls.style.width = `${fit.box}px`;
   const stepper = el("div", "stepper", { "data-control": layerControl(l) });
   const plus = iconButton("add-neuron", `Add a neuron to hidden layer ${l + 1}`, "plus", l);
   const minus = iconButton("remove-neuron", `Remove a neuron from hidden layer ${l + 1}`, "minus", l);
   plus.disabled = count >= limits.maxNeurons;
   minus.disabled = count <= 1;
   stepper.append(plus, minus);
-  const text = el("span", "layer-size");
+  const text = el("span", "layer-size", { "data-layer-size": l });
   text.textContent = `${count} neuron${count === 1 ? "" : "s"}`;
   controls.append(stepper, text);
   for (const part of [controls, stepper]) part.hidden = hidden.has(part.dataset.control);
@@ -211,13 +257,13 @@ function buildHidden(shape, pos, limits, hidden) {
       const button = place(el("button", "node hidden", {
         type: "button", "data-node": "hidden", "data-layer": l, "data-index": i, "data-neuron": neuron,
         "aria-label": `${neuronName(neuron, shape)}: show its map; Enter to edit its weights`,
-      }), p);
+      }), p, pos.node);
       const canvas = el("canvas");
       button.append(canvas);
       canvases.push(canvas);
       nodes.push(button);
     });
-    nodes.push(layerControls(l, count, pos.hidden[l][0]?.x ?? 0, limits, hidden));
+    nodes.push(layerControls(l, count, pos.hidden[l][0]?.x ?? 0, limits, hidden, pos.controls, pos.node));
   });
   return { nodes, canvases };
 }
@@ -228,7 +274,7 @@ function buildOutputs(outputs, pos) {
     const button = place(el("button", "node output", {
       type: "button", "data-node": "output", "data-index": k,
       "aria-label": `${outputs === 1 ? "The output" : `Output for class ${k + 1}`}: Enter to edit its weights`,
-    }), p);
+    }), p, pos.node);
     if (outputs === 1) {
       canvas = el("canvas");
       button.append(canvas);
@@ -252,12 +298,12 @@ function buildOutputs(outputs, pos) {
  *   labels: Object<string, string>, featureMaps: ?{resolution: number, maps: Map<string, Uint8Array>},
  *   thumbnail: number}} s  the inputs the page shows (all) and uses (features), the hidden layers,
  *   the outputs, the features' labels, their maps (once loaded) and the thumbnail size
- * @param {number} width
- * @param {{maxNeurons: number}} limits
+ * @param {number} width  the panel's room; a network that needs more is built wider (`scrolls`)
+ * @param {{maxNeurons: number, button?: number}} limits  button: the +/− buttons' side, px
  * @param {Set<string>} hidden  controls hidden by a classroom link (hiding.js hiddenControls)
  */
 export function buildDiagram(s, width, limits, hidden) {
-  const pos = layout(width, s.all, s.shape, s.outputs);
+  const pos = layout(width, s.all, s.shape, s.outputs, { button: limits.button });
   const active = s.all.filter((f) => s.features.includes(f));
   // Columns of the frame's layers: active inputs, each hidden layer, outputs.
   const columns = [active.map((f) => pos.inputs[s.all.indexOf(f)]), ...pos.hidden, pos.outputs];
@@ -266,7 +312,9 @@ export function buildDiagram(s, width, limits, hidden) {
   const neurons = buildHidden(s.shape, pos, limits, hidden);
   const outputs = buildOutputs(s.outputs, pos);
   return {
+    width: pos.width,
     height: pos.height,
+    scrolls: pos.scrolls,
     elements: [links.canvas, links.hits, ...inputs.nodes, ...neurons.nodes, ...outputs.nodes],
     linkCanvas: links.canvas,
     ratio: links.ratio,

@@ -1,8 +1,9 @@
 // The network diagram: input features (click to toggle), hidden layers with +/− for layers and
 // neurons, the output, links whose width and colour follow the live weights, bias squares, and a
 // live thumbnail per neuron. Hover or focus a neuron to see its full map; hover a link or bias to
-// read it; click it (or press Enter on a neuron) to type new values. Every change rebuilds the
-// diagram, so focus is carried over to the equivalent control of the new one.
+// read it; click it (or press Enter on a neuron) to type new values. A finger taps to see (the
+// neuron's map, a link's value in a card) and edits with the card's button. Every change rebuilds
+// the diagram, so focus is carried over to the equivalent control of the new one.
 
 import { biasOf, weightOf } from "../frame.js";
 import { hiddenControls } from "../hiding.js";
@@ -10,17 +11,24 @@ import { lutFor, paintBytes } from "../maps.js";
 import { requestRender } from "../render.js";
 import { buildDiagram, NODE, paintInputs, paintLinks } from "./diagram.js";
 import { createEditor } from "./editor.js";
+import { neuronName } from "./output.js";
 
 export function mountNetwork(root, store, session) {
   const panel = root.querySelector(".network-panel");
   const box = root.querySelector("[data-network]");
   const hovercard = root.querySelector("[data-hovercard]");
+  const tapcard = root.querySelector("[data-tapcard]");
+  const tapText = root.querySelector("[data-tapcard-text]");
+  const tapEdit = tapcard.querySelector("[data-action=edit]");
   const layerCount = root.querySelector("[data-layer-count]");
   const layerWord = root.querySelector("[data-layer-word]");
   const editor = createEditor(panel);
   let built = null; // {signature, links, biases, hiddenCanvases, outputCanvas, sizes, names}
   let pinned = null; // a neuron kept on the big map while its editor is open
   let hovered = null; // the link or bias under the pointer: {kind, layer, from?, to?, node?, x, y}
+  let tapped = null;  // what the tap card shows: {kind: "node", button} or a link or bias as hovered
+  const coarse = window.matchMedia("(pointer: coarse)");
+  const noHover = window.matchMedia("(hover: none)");
 
   // -- building --------------------------------------------------------------------------------
 
@@ -42,8 +50,9 @@ export function mountNetwork(root, store, session) {
     if (!state.config || !state.hello) return;
     const s = structure(state);
     const width = box.clientWidth;
+    const button = coarse.matches ? 28 : 22; // .mini's side in the CSS, bigger for fingers
     const shape = JSON.stringify([s, [...state.hidden], Boolean(state.featureMaps)]);
-    const signature = `${shape}@${width}`;
+    const signature = `${shape}@${width}@${button}`;
     if (built && built.signature === signature) return;
     // A new width only moves the nodes; an editor open on a link or neuron stays valid.
     // (Closed, it hands focus back to its neuron, which the rebuild then carries over.)
@@ -51,9 +60,14 @@ export function mountNetwork(root, store, session) {
     hovered = null; // the element under the pointer is about to go
     hovercard.hidden = true;
     const focused = box.contains(document.activeElement) ? focusKey(document.activeElement) : null;
-    const diagram = buildDiagram(buildSpec(state), width, { maxNeurons: maxNeurons() }, hiddenControls(state.hidden));
+    untap();
+    const diagram = buildDiagram(buildSpec(state), width, { maxNeurons: maxNeurons(), button }, hiddenControls(state.hidden));
+    // Too many layers for the panel (a phone): the diagram keeps its spacing and scrolls sideways.
+    box.dataset.scrolls = String(diagram.scrolls);
     box.style.height = `${diagram.height}px`;
     box.replaceChildren(...diagram.elements);
+    const bar = box.offsetHeight - box.clientHeight; // a scrollbar that takes room from the nodes
+    if (bar > 0) box.style.height = `${diagram.height + bar}px`;
     built = { signature, ...diagram };
     box.dataset.layers = String(s.shape.length);
     box.dataset.shape = s.shape.join(",");
@@ -130,10 +144,11 @@ export function mountNetwork(root, store, session) {
   function paintFrame() {
     const frame = store.state.frame;
     if (!frameFits(frame)) return;
+    const marked = hovered?.kind === "link" ? hovered : tapped?.kind === "link" ? tapped : null;
     paintLinks(built,
       (link) => weightOf(frame, link.layer, link.from, link.to),
       (bias) => biasOf(frame, bias.layer, bias.node),
-      hovered?.kind === "link" ? built.links.find((l) => l.layer === hovered.layer && l.from === hovered.from && l.to === hovered.to) : null);
+      marked ? built.links.find((l) => l.layer === marked.layer && l.from === marked.from && l.to === marked.to) : null);
     const t = frame.thumbnail;
     // As the original, "discretize output" paints every node's thumbnail as signs too.
     const lut = lutFor({ multiclass: false, discretize: store.state.display.discretize });
@@ -142,6 +157,7 @@ export function mountNetwork(root, store, session) {
       paintBytes(built.outputCanvas, frame.map, frame.resolution, lut);
     }
     if (hovered) showHover(hovered);
+    if (tapped && tapped.kind !== "node") tapText.textContent = readOut(tapped);
   }
 
   /** Every thumbnail: the inputs' (which only the discretize toggle changes) and the frame's. */
@@ -177,10 +193,14 @@ export function mountNetwork(root, store, session) {
       : { kind: "bias", node: Number(element.dataset.node), ...base };
   }
 
-  function showHover(target) {
+  function readOut(target) {
     const value = valueOf(target);
-    if (value === null || editor.isOpen) return;
-    hovercard.textContent = `${describe(target)}: ${value.toFixed(3)}. Click to edit.`;
+    return value === null ? describe(target) : `${describe(target)}: ${value.toFixed(3)}`;
+  }
+
+  function showHover(target) {
+    if (valueOf(target) === null || editor.isOpen) return;
+    hovercard.textContent = `${readOut(target)}. Click to edit.`;
     hovercard.hidden = false;
     hovercard.style.left = `${Math.min(target.x + 14, panel.clientWidth - hovercard.offsetWidth - 6)}px`;
     hovercard.style.top = `${target.y + 16}px`;
@@ -257,9 +277,93 @@ export function mountNetwork(root, store, session) {
     }
   }
 
+  // -- touch -----------------------------------------------------------------------------------
+  // A finger cannot hover, and a tap that opened the editor would bring up the on-screen keyboard.
+  // So a tap does what hovering does with a mouse (a neuron's map in the big view, a link's value)
+  // and shows a card whose "Edit" button opens the editor. Mouse and keyboard are unchanged.
+
+  let pressedWith = ""; // the pointer type of the last press on the diagram
+
+  function fingerLike(type) {
+    return type === "touch" || (type === "pen" && noHover.matches); // a pen that cannot hover, too
+  }
+
+  function byFinger(event) {
+    // A click from Enter or Space (detail 0) is the keyboard's, whatever pressed last.
+    return event.detail !== 0 && fingerLike(event.pointerType || pressedWith);
+  }
+
+  function showTapcard(text, x, y, edit) {
+    tapText.textContent = text;
+    tapEdit.textContent = edit;
+    tapcard.hidden = false;
+    const width = tapcard.offsetWidth;
+    tapcard.style.left = `${Math.max(6, Math.min(x - width / 2, panel.clientWidth - width - 6))}px`;
+    tapcard.style.top = `${y}px`;
+  }
+
+  function tapNode(button) {
+    if (tapped?.button === button) {
+      untap(); // a second tap puts the output back on the big map
+      return;
+    }
+    untap();
+    tapped = { kind: "node", button };
+    button.classList.add("tapped");
+    let text;
+    if (button.dataset.node === "hidden") {
+      pinned = Number(button.dataset.neuron);
+      session.inspect(pinned);
+      text = `${neuronName(pinned, store.state.config.network_shape)}: its map is in the big view.`;
+    } else {
+      text = built.sizes.at(-1) === 1 ? "The output: the big map shows it." : `Output for class ${Number(button.dataset.index) + 1}.`;
+    }
+    const panelBox = panel.getBoundingClientRect();
+    const nodeBox = button.getBoundingClientRect();
+    showTapcard(text, nodeBox.left - panelBox.left + nodeBox.width / 2, nodeBox.bottom - panelBox.top + 8, "Edit weights");
+  }
+
+  function tapLink(target) {
+    untap();
+    tapped = target;
+    requestRender(paintFrame); // outline the tapped link
+    showTapcard(readOut(target), target.x, target.y + 14, target.kind === "link" ? "Edit weight" : "Edit bias");
+  }
+
+  /** Hide the tap card; the big map goes back to the output unless `keepMap` (an editor follows). */
+  function untap(keepMap = false) {
+    if (!tapped) return;
+    const was = tapped;
+    tapped = null;
+    tapcard.hidden = true;
+    if (was.kind === "node") was.button.classList.remove("tapped");
+    else requestRender(paintFrame);
+    if (!keepMap && pinned !== null && !editor.isOpen) {
+      pinned = null;
+      session.inspect(null);
+    }
+  }
+
+  tapEdit.addEventListener("click", () => {
+    const was = tapped;
+    if (!was) return;
+    untap(true);
+    if (was.kind === "node") editNeuron(was.button);
+    else editOne(was);
+  });
+  document.addEventListener("pointerdown", (event) => {
+    if (!tapped || tapcard.contains(event.target)) return;
+    // A press on another node, link or bias: its click decides what the card shows next.
+    if (box.contains(event.target) && event.target.closest("[data-node],[data-link],[data-bias]")) return;
+    untap();
+  }, true);
+
   // -- events ----------------------------------------------------------------------------------
 
+  box.addEventListener("pointerdown", (event) => { pressedWith = event.pointerType; }, true);
+
   box.addEventListener("pointerover", (event) => {
+    if (fingerLike(event.pointerType)) return; // a touch is not a hover: its tap decides
     const hit = event.target.closest("[data-link],[data-bias]");
     if (hit) {
       hovered = targetOf(hit, event);
@@ -271,6 +375,7 @@ export function mountNetwork(root, store, session) {
     if (node && !node.contains(event.relatedTarget)) preview(node);
   });
   box.addEventListener("pointerout", (event) => {
+    if (fingerLike(event.pointerType)) return;
     const hit = event.target.closest("[data-link],[data-bias]");
     if (hit) {
       hovered = null;
@@ -289,10 +394,12 @@ export function mountNetwork(root, store, session) {
     if (event.target.closest("[data-node]") && !box.contains(event.relatedTarget)) preview(null);
   });
   box.addEventListener("click", (event) => {
+    const finger = byFinger(event);
     const hit = event.target.closest("[data-link],[data-bias]");
     if (hit) {
       hovercard.hidden = true;
-      editOne(targetOf(hit, event));
+      if (finger) tapLink(targetOf(hit, event));
+      else editOne(targetOf(hit, event));
       return;
     }
     const action = event.target.closest("[data-action]");
@@ -303,6 +410,7 @@ export function mountNetwork(root, store, session) {
     const node = event.target.closest("[data-node]");
     if (!node) return;
     if (node.dataset.node === "input") toggleFeature(node.dataset.feature);
+    else if (finger) tapNode(node);
     else editNeuron(node);
   });
   for (const action of ["add-layer", "remove-layer"]) {
