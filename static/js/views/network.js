@@ -215,8 +215,12 @@ export function mountNetwork(root, store, session) {
     editor.open({ title: describe(target), fields: [{ label: target.kind === "link" ? "Weight" : "Bias", value, apply }], x: target.x, y: target.y + 12 });
   }
 
-  /** A neuron's editor: its bias and every incoming weight (how a keyboard edits the network). */
-  function editNeuron(button) {
+  /**
+   * A neuron's editor: its bias and every incoming weight (how a keyboard edits the network).
+   * Opened from a tap (`byTouch`), it gives focus back to nobody when it closes: a finger has no
+   * focus to return to, and a focused neuron would keep its map in the big view.
+   */
+  function editNeuron(button, byTouch = false) {
     const frame = store.state.frame;
     if (!frameFits(frame)) return;
     const isOutput = button.dataset.node === "output";
@@ -238,7 +242,7 @@ export function mountNetwork(root, store, session) {
       title: `${built.names[layer + 1][node].replace(/^./, (c) => c.toUpperCase())}`,
       fields, x: nodeBox.left - panelBox.left + NODE / 2, y: nodeBox.bottom - panelBox.top + 8,
       onClose: () => { pinned = null; session.inspect(null); },
-      returnFocus: () => focusable(findControl(key)), // the neuron, even if a resize rebuilt it
+      returnFocus: byTouch ? () => null : () => focusable(findControl(key)), // the neuron, even if rebuilt
     });
   }
 
@@ -348,7 +352,7 @@ export function mountNetwork(root, store, session) {
     const was = tapped;
     if (!was) return;
     untap(true);
-    if (was.kind === "node") editNeuron(was.button);
+    if (was.kind === "node") editNeuron(was.button, true);
     else editOne(was);
   });
   document.addEventListener("pointerdown", (event) => {
