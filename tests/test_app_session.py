@@ -315,6 +315,16 @@ def test_divergence_pauses_reports_and_sends_only_finite_numbers(connect):
     assert answer[-3]["diverged"] is False and not answer[-1].flags & 4
 
 
+def test_metrics_say_when_training_has_stalled(connect):
+    c = connect()
+    c.answer("configure", config={"learning_rate": 10, "seed": "0.03"})
+    assert c.metrics["stalled"] is None and c.log[-2]["stalled"] is None
+    answer = c.answer("step", epochs=300)
+    metrics = [m for m in answer if isinstance(m, dict) and m["type"] == "metrics"][-1]
+    assert metrics["epoch"] == 300 and metrics["stalled"] == {"layer": "output", "reason": "saturated"}
+    assert [m for m in c.answer("reset") if isinstance(m, dict) and m["type"] == "metrics"][-1]["stalled"] is None
+
+
 def test_changing_to_a_new_network_clears_divergence(connect):
     c = connect()
     c.answer("configure", config=DIVERGING)
