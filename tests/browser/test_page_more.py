@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from playground_page import map_colours, open_page, settings, shot, wait_ready, wait_setting
+from playground_page import map_colours, open_page, shot, wait_setting
+
 
 def on_map(colour: str) -> str:
     """A colour as maps paint it: at the original's alpha 160/255 over white."""
