@@ -18,6 +18,7 @@ import engine
 PROTOCOL_VERSION = 1
 FRAME_VERSION = 1
 RESOLUTION = 100  # D: the engine's grid resolution
+EXTENT = engine.grids.EXTENT  # maps cover [−EXTENT, EXTENT]²
 THUMBNAIL = 10  # T: thumbnails are T × T block means of the neuron maps
 MAX_STEP_EPOCHS = 1000
 NO_NEURON = 0xFFFF
@@ -237,10 +238,12 @@ def data(dataset: Any, problem: str) -> str:
                    "test": _points(dataset.test_xy, dataset.test_labels, problem)})
 
 
-def error(problems: Sequence[Problem], request: str | None = None, code: str = "invalid") -> str:
-    """`errors` as readable lines ("field: what is wrong"), and `fields`, the field of each."""
+def error(problems: Sequence[Problem], request: str | None = None, code: str = "invalid",
+          handled: int = 0) -> str:
+    """`errors` as readable lines ("field: what is wrong"), `fields`, the field of each, and
+    `handled`, the session's count of client messages handled with the one this is about."""
     return encode({"type": "error", "errors": [f"{f}: {m}" for f, m in problems],
-                   "fields": [f for f, _ in problems], "request": request, "code": code})
+                   "fields": [f for f, _ in problems], "request": request, "code": code, "handled": handled})
 
 
 def closing(reason: str) -> str:

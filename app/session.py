@@ -5,6 +5,7 @@ Everything happens on the connection's thread; nothing is shared with other sess
 
 from __future__ import annotations
 
+import secrets
 import threading
 import time
 from collections import deque
@@ -46,8 +47,13 @@ class Limits:
         """The limits `hello` announces, and the speed menu that fits them."""
         return {"max_epochs_per_frame": self.max_epochs_per_frame, "frames_per_second": self.frames_per_second,
                 "max_message_bytes": self.max_message_bytes, "max_sessions": self.max_sessions,
-                "resolution": protocol.RESOLUTION, "thumbnail": protocol.THUMBNAIL,
+                "resolution": protocol.RESOLUTION, "thumbnail": protocol.THUMBNAIL, "extent": protocol.EXTENT,
                 "speeds": speed_steps(self.max_epochs_per_frame)}
+
+
+def random_seed() -> str:
+    """A seed as the original makes one for a page opened without one: Math.random().toFixed(5)."""
+    return f"{secrets.randbelow(100_000) / 100_000:.5f}"
 
 
 def speed_steps(most: int) -> list[int]:
@@ -157,7 +163,8 @@ class Session:
         of time, so a flood cannot stop this session's frames or hog the process."""
         if self.dropped:
             self.out.errors.append(protocol.error([("messages", f"{self.dropped} dropped unanswered; more than "
-                                                   f"{self.limits.max_pending} were waiting")], code="too_many"))
+                                                   f"{self.limits.max_pending} were waiting")], code="too_many",
+                                                  handled=self.handled))
             self.dropped = 0
         deadline = self.clock() + self.limits.frame_budget
         for _ in range(self.limits.messages_per_frame):
@@ -175,7 +182,7 @@ class Session:
             except engine.ConfigError as refused:  # the engine's own checks, behind the protocol's
                 raise protocol.ProtocolError(refused.errors, request.type) from None
         except protocol.ProtocolError as refused:
-            self.out.errors.append(protocol.error(refused.problems, refused.request, refused.code))
+            self.out.errors.append(protocol.error(refused.problems, refused.request, refused.code, self.handled))
 
     def context(self) -> protocol.Context:
         return protocol.Context(self.run.config, self.run.layer_sizes, self.limits.max_epochs_per_frame,
@@ -282,9 +289,14 @@ class Session:
 
     def on_load(self, config: dict[str, Any], edits: list[dict[str, Any]]) -> None:
         """What a fresh tab with these settings and hand-set weights gets: a new run, paused at
-        epoch 0. What the engine refuses is left out (and said), the rest applied."""
+        epoch 0, at one epoch per frame, mapping the output. What the engine refuses is left out
+        (and said), the rest applied. Without a usable seed it gets a random one, as a fresh tab
+        of the original does (so a class does not all see one initialisation)."""
         settings, left_out = engine.usable(config)
+        if "seed" not in config or any(field == "seed" for field, _ in left_out):
+            settings = engine.validate({"seed": random_seed()}, settings)
         self.run = engine.Run(settings)
+        self.inspect, self.epochs_per_frame = None, 1
         self.new_network()
         for number, edit in enumerate(edits):
             try:
@@ -292,7 +304,7 @@ class Session:
             except engine.ConfigError as refused:
                 left_out.append(("edits", f"entry {number} left out: " + "; ".join(f"{f}: {m}" for f, m in refused.errors)))
         if left_out:
-            self.out.errors.append(protocol.error(left_out, "load", code="left_out"))
+            self.out.errors.append(protocol.error(left_out, "load", code="left_out", handled=self.handled))
         self.out.answer(state=True, data=True, frame=True)
 
     def apply_edit(self, edit: dict[str, Any]) -> None:

@@ -150,3 +150,30 @@ def test_a_configure_is_checked_once_by_the_engine(connect, monkeypatch):
     calls.clear()
     assert c.answer("configure", config={"noise": 15})[0]["config"]["noise"] == 15
     assert calls == [15]
+
+
+def test_a_load_without_a_usable_seed_gets_a_random_one(connect):
+    c = connect()
+    seeds = {c.answer("load", config={"noise": 5}, edits=[])[0]["config"]["seed"] for _ in range(3)}
+    assert len(seeds) == 3 and all(len(seed) == 7 and seed.startswith("0.") for seed in seeds)
+    answer = c.answer("load", config={"seed": "x" * 40}, edits=[])
+    assert answer[0]["fields"] == ["seed"] and answer[1]["config"]["seed"] not in ("0.12345", "x" * 40)
+    assert c.answer("load", config={"seed": "0.5"}, edits=[])[0]["config"]["seed"] == "0.5"
+
+
+def test_a_load_starts_like_a_fresh_tab_at_one_epoch_per_frame_mapping_the_output(connect):
+    c = connect()
+    c.answer("set_speed", epochs_per_frame=20)
+    c.answer("inspect", neuron=1)
+    state = c.answer("load", config={"seed": "0.5"}, edits=[])[0]
+    assert (state["epochs_per_frame"], state["inspect"]) == (1, None)
+
+
+def test_errors_say_how_many_messages_were_handled_with_them(connect):
+    c = connect()
+    c.answer("step", epochs=2)
+    error = c.answer("set_speed", epochs_per_frame=0)[0]
+    assert (error["request"], error["handled"]) == ("set_speed", 2)
+    answer = c.answer("load", config={"activation": "nope", "seed": "0.5"}, edits=[])
+    error = next(m for m in answer if isinstance(m, dict) and m["type"] == "error")
+    assert (error["code"], error["handled"]) == ("left_out", 3)

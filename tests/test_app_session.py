@@ -53,7 +53,7 @@ def test_first_messages_greet_with_options_limits_and_a_default_session(connect,
     assert c.hello["protocol"] == 1
     assert c.hello["options"] == client.get("/api/options").json
     assert c.hello["limits"] == {"max_epochs_per_frame": 100, "frames_per_second": 30, "max_message_bytes": 65536,
-                                 "max_sessions": 100, "resolution": 100, "thumbnail": 10,
+                                 "max_sessions": 100, "resolution": 100, "thumbnail": 10, "extent": 6.0,
                                  "speeds": [1, 2, 5, 10, 20, 50, 100]}
     assert c.state == {"type": "state", "config": engine.validate(), "playing": False, "epoch": 0,
                        "epochs_per_frame": 1, "diverged": False, "inspect": None, "edits": [], "handled": 0}

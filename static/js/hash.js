@@ -1,7 +1,8 @@
 // The URL hash: the user's durable settings (every config key, the seed, display toggles, speed,
 // hand-set weights and classroom hide keys). Reads our own snake_case keys and the original
 // playground's camelCase keys, so a link from playground.tensorflow.org opens with the same
-// settings; always writes our keys. What the values mean is the server's to judge.
+// settings; always writes our keys. It only reads and writes text: whether a value is allowed is
+// the server's to judge (the page sends what the link says and hears what was left out).
 
 /** The original playground's hash keys that only it writes (seeing one means "an original link"). */
 const LEGACY_ONLY = new Set([
@@ -104,11 +105,6 @@ function readLegacy(map, out) {
   if (map.has(otherKey) && map.get(otherKey).trim() !== "") out.otherDatasets[other] = map.get(otherKey);
   if (map.has("initZero")) config.init = legacyBool(map.get("initZero")) ? "zeros" : "random";
   if (map.has("showTestData")) out.display.showTestData = legacyBool(map.get("showTestData"));
-}
-
-/** A seed as the original makes one for a page opened without one. */
-export function randomSeed() {
-  return Math.random().toFixed(5);
 }
 
 /** Config values from our own keys, typed by the defaults the server announced. */

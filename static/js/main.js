@@ -37,8 +37,17 @@ function start() {
   window.addEventListener("hashchange", () => session.applyHash());
   window.addEventListener("online", () => connection.retryNow());
   connection.open();
-  // The input features' pictures (thumbnails, and the big map while one is hovered).
-  loadFeatureMaps().then((featureMaps) => store.update({ featureMaps }), (error) => console.error(error));
+  // The input features' pictures (thumbnails, and the big map while one is hovered), asked for
+  // again on the next connection if the first try fails (a flaky classroom Wi-Fi).
+  let asking = false;
+  const askForMaps = () => {
+    if (asking || store.state.featureMaps) return;
+    asking = true;
+    loadFeatureMaps().then((featureMaps) => store.update({ featureMaps }), (error) => console.error(error))
+      .finally(() => { asking = false; });
+  };
+  askForMaps();
+  store.on("hello", askForMaps);
 }
 
 start();

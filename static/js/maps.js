@@ -3,8 +3,6 @@
 
 import { CLASS_DISCRETE_LUT, CLASS_LUT, DISCRETE_LUT, VALUE_LUT } from "./colors.js";
 
-const EXTENT = 6;
-
 /**
  * The lookup table for a map.
  * @param {{multiclass: boolean, discretize: boolean}} how
@@ -73,7 +71,10 @@ export function shrink(bytes, side, size) {
   return out;
 }
 
-/** Map a point on [-6, 6]² to pixel coordinates in a square of `size` px. */
-export function toPixels(x, y, size) {
-  return [((x + EXTENT) / (2 * EXTENT)) * size, ((EXTENT - y) / (2 * EXTENT)) * size];
+/**
+ * Map a point on the plane [−extent, extent]² (hello.limits.extent) to pixel coordinates in a
+ * square of `size` px, y up.
+ */
+export function toPixels(x, y, size, extent) {
+  return [((x + extent) / (2 * extent)) * size, ((extent - y) / (2 * extent)) * size];
 }

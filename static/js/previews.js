@@ -41,8 +41,9 @@ export function pointColour(label, multiclass) {
  * @param {HTMLCanvasElement} canvas
  * @param {number[][]} points  [x, y, label] rows
  * @param {boolean} multiclass
+ * @param {number} extent  the plane's half-width (hello.limits.extent)
  */
-export function drawPreview(canvas, points, multiclass) {
+export function drawPreview(canvas, points, multiclass, extent) {
   const size = canvas.clientWidth || 64;
   const ratio = window.devicePixelRatio || 1;
   canvas.width = Math.round(size * ratio);
@@ -53,7 +54,7 @@ export function drawPreview(canvas, points, multiclass) {
   ctx.fillRect(0, 0, size, size);
   const r = Math.max(1.2, size / 40);
   for (const [x, y, label] of points) {
-    const [px, py] = toPixels(x, y, size);
+    const [px, py] = toPixels(x, y, size, extent);
     ctx.beginPath();
     ctx.arc(px, py, r, 0, 2 * Math.PI);
     ctx.fillStyle = pointColour(label, multiclass);

@@ -2,9 +2,14 @@
 // server messages become store updates, the views' actions become messages, and the URL hash is
 // written from the server's state alone. On every connection (first load, reload, reconnect) and
 // for every link opened in the tab, the page sends one `load` with the hash's settings and
-// hand-set weights; the server answers with what a fresh tab with that link gets.
+// hand-set weights; the server answers with what a fresh tab with that link gets. Every state and
+// error says how many of our messages the server has handled (`handled`), which is how the page
+// tells what an answer answers.
 
-import { formatHash, parseHash, randomSeed } from "./hash.js";
+import { formatHash, parseHash } from "./hash.js";
+
+/** `loading` while the link's `load` could not be sent yet (no connection): nothing answers it. */
+const UNSENT = Number.MAX_SAFE_INTEGER;
 
 export class Session {
   /**
@@ -16,11 +21,13 @@ export class Session {
     this.store = store;
     this.connection = connection;
     this.env = env;
-    this.loading = null;       // the number of our `load` message until a state answers it
+    this.loading = null;       // the number of our `load` message (or UNSENT) until a state answers it
+    this.passed = null;        // the latest state that did not answer it (the session it replaces)
     this.leftOut = null;       // {fields, errors, unreadable}: what the link loses, said once it is loaded
     this.asked = new Map();    // config key → {value, message}: sent, not yet in a state
     this.datasets = {};        // problem → {dataset, loss} last used with it (see configure)
     this.wantedInspect = null;
+    this.inspectSent = 0;      // the number of our latest `inspect` (states before it do not know it)
     connection.addEventListener("status", (e) => this.onStatus(e.detail));
     connection.addEventListener("message", (e) => this.onMessage(e.detail));
     connection.addEventListener("frame", (e) => this.onFrame(e.detail));
@@ -70,7 +77,9 @@ export class Session {
   inspect(neuron) {
     if (neuron === this.wantedInspect) return true;
     this.wantedInspect = neuron;
-    return this.send({ type: "inspect", neuron });
+    const sent = this.send({ type: "inspect", neuron });
+    if (sent) this.inspectSent = sent;
+    return sent;
   }
 
   /** Display-only settings (show test data, discretize): the hash only, never the server. */
@@ -88,25 +97,29 @@ export class Session {
   // -- the hash ------------------------------------------------------------------------------
 
   /**
-   * Open the hash's link in this tab, as a fresh tab would: its settings (a random seed if it
-   * names none, as the original), its hand-set weights, its speed. Called on every connection
-   * and whenever the hash changes under the page (a pasted link, a hand edit).
+   * Open the hash's link in this tab, as a fresh tab would: its settings (the server picks a
+   * random seed if it names none, as the original), its hand-set weights, its speed. Called on
+   * every connection and whenever the hash changes under the page (a pasted link, a hand edit).
+   * Until the server answers, the hash is the link's: nothing from the session it replaces is
+   * written over it (so a link pasted while offline is opened on reconnecting).
    */
   applyHash() {
+    this.loading = UNSENT;
     const options = this.store.state.hello?.options;
-    if (!options) return;
+    if (!options || this.store.state.connection !== "open") return;
     const link = parseHash(this.env.location.hash, options);
     this.store.update({ hidden: link.hidden, hideText: link.hideText });
     // As a fresh tab: display toggles the link does not name are off.
     this.store.update({ display: { showTestData: false, discretize: false, ...link.display } });
-    const config = { ...link.config };
-    if (!config.seed) config.seed = randomSeed();
     this.datasets = {};
-    for (const [problem, dataset] of Object.entries(link.otherDatasets)) this.datasets[problem] = { dataset };
+    for (const [problem, dataset] of Object.entries(link.otherDatasets)) {
+      if (options.dataset[problem]?.includes(dataset)) this.datasets[problem] = { dataset };
+    }
     this.asked.clear();
     this.wantedInspect = null;
-    this.loading = this.send({ type: "load", config, edits: link.edits }) || null;
+    this.passed = null;
     this.leftOut = { fields: [], errors: [], unreadable: link.badEdits };
+    this.loading = this.send({ type: "load", config: link.config, edits: link.edits }) || UNSENT;
     const speeds = this.store.state.hello.limits?.speeds ?? [1];
     if (link.speed) this.setSpeed(Math.max(1, Math.min(speeds[speeds.length - 1], link.speed)));
   }
@@ -126,7 +139,8 @@ export class Session {
   onStatus(status) {
     this.store.update({ connection: status });
     if (status !== "open") {
-      this.loading = null;
+      // The next connection's hello loads the hash again; until then nothing is asked or shown.
+      if (this.loading) this.loading = UNSENT;
       this.asked.clear();
       this.store.update({ playing: false });
     }
@@ -160,18 +174,31 @@ export class Session {
 
   /** A state: until one answers our `load`, they describe the session the link replaces. */
   onState(message) {
-    if (this.loading && message.handled < this.loading) return;
+    if (this.loading && message.handled < this.loading) {
+      this.passed = message;
+      return;
+    }
     if (this.loading) this.sayLeftOut();
     this.loading = null;
-    for (const [key, { message: number }] of this.asked) if (number <= message.handled) this.asked.delete(key);
+    this.applyState(message);
+  }
+
+  applyState(message) {
+    this.passed = null;
+    this.forgetAnswered(message.handled);
     const { config } = message;
     this.datasets[config.problem] = { dataset: config.dataset, loss: config.loss };
-    this.wantedInspect = message.inspect ?? null;
+    if (message.handled >= this.inspectSent) this.wantedInspect = message.inspect ?? null;
     this.store.update({
       config, edits: message.edits ?? [], playing: message.playing, epoch: message.epoch,
       epochsPerFrame: message.epochs_per_frame, diverged: message.diverged, inspect: message.inspect,
     });
     this.writeHash();
+  }
+
+  /** Changes asked for in messages the server has now handled are no longer on their way. */
+  forgetAnswered(handled) {
+    for (const [key, { message }] of this.asked) if (message <= handled) this.asked.delete(key);
   }
 
   onError(message) {
@@ -180,14 +207,24 @@ export class Session {
       this.store.update({ error: "The server is full right now; trying again in a moment." });
       return;
     }
-    if (message.request === "load" && this.leftOut) {
-      this.leftOut.fields.push(...(message.fields ?? []));
-      this.leftOut.errors.push(...errors);
+    if (message.code === "left_out") {
+      // What the server left out of our load (an earlier, replaced load's is no news).
+      if (message.handled === this.loading && this.leftOut) {
+        this.leftOut.fields.push(...message.fields);
+        this.leftOut.errors.push(...errors);
+      }
       return;
     }
     this.store.update({ error: errors.join("; ") || "The server refused the request." });
+    if (this.loading && message.handled === this.loading) {
+      // The load itself was refused: the session stayed as it was; show it.
+      this.loading = null;
+      this.leftOut = null;
+      if (this.passed) this.applyState(this.passed);
+      return;
+    }
     if (message.request === "configure") {
-      this.asked.clear();
+      this.forgetAnswered(message.handled);
       // Controls may show a value the server refused: redraw them from its real state.
       this.store.update({ config: this.store.state.config });
     }

@@ -75,3 +75,27 @@ def test_a_tab_opened_without_a_seed_gets_a_random_one_and_keeps_it(playground, 
     fixed = context.new_page()
     open_page(fixed, page.evaluate("location.origin"), "seed=0.24680")
     wait_setting(fixed, "seed", "0.24680")
+
+
+def test_a_link_pasted_while_the_server_is_away_is_opened_when_it_comes_back(page, restartable_server):
+    server = restartable_server
+    open_page(page, server.url, "seed=0.111&network_shape=3")
+    server.stop()
+    expect(page.locator("[data-app]")).not_to_have_attribute("data-connection", "open")
+    link = "seed=0.222&dataset=xor&network_shape=2,2&noise_hide=true&edits=b0.0:1.5"
+    page.evaluate("link => { location.hash = link; }", link)
+    page.wait_for_timeout(300)
+    assert page.evaluate("location.hash") == f"#{link}"  # the old session's settings are not written over it
+    server.start()
+    expect(page.locator("[data-app]")).to_have_attribute("data-connection", "open", timeout=15_000)
+    wait_setting(page, "seed", "0.222")
+    s = settings(page)
+    assert (s["dataset"], s["network_shape"], s["edits"], s["noise_hide"]) == ("xor", "2,2", "b0.0:1.5", "true")
+
+
+def test_an_original_links_unknown_regression_dataset_does_not_block_switching(playground):
+    page = playground("dataset=xor&regDataset=nonsense&seed=0.3&x=true&y=true")
+    wait_setting(page, "dataset", "xor")
+    page.select_option("select[data-config=problem]", "regression")
+    wait_setting(page, "problem", "regression")
+    assert settings(page)["dataset"] == "reg-plane"

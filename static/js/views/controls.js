@@ -19,6 +19,18 @@ function option(value, text) {
   return el;
 }
 
+/**
+ * The learning rate a stalled run starts again with: a tenth of the one that saturated it at
+ * most, and no more than the default (one notch down, 10 → 3, stalls again). From the menu.
+ * @param {object} config   the current config
+ * @param {object} options  hello.options
+ */
+export function recoveryRate(config, options) {
+  const most = Math.min(options.defaults.learning_rate, config.learning_rate / 10);
+  const rates = options.learning_rate;
+  return [...rates].reverse().find((rate) => rate <= most) ?? rates[0];
+}
+
 export function mountControls(root, store, session) {
   const selects = [...root.querySelectorAll("select[data-config]")];
   const sliders = [...root.querySelectorAll("input[type=range][data-config]")];
@@ -125,7 +137,7 @@ export function mountControls(root, store, session) {
         if (datasets._signature !== signature) return; // the buttons changed meanwhile
         for (const button of datasets.children) {
           const sample = points[button.dataset.dataset];
-          if (sample) drawPreview(button.querySelector("canvas"), sample, multiclass);
+          if (sample) drawPreview(button.querySelector("canvas"), sample, multiclass, hello.limits.extent);
         }
       }).catch(() => {}); // a button without its picture still works
     }
@@ -197,6 +209,10 @@ export function mountControls(root, store, session) {
       const current = store.state.config.learning_rate;
       const lower = [...rates].reverse().find((r) => r < current) ?? rates[0];
       session.configure({ learning_rate: lower });
+      session.reset();
+    },
+    recover: () => {
+      session.configure({ learning_rate: recoveryRate(store.state.config, store.state.hello.options) });
       session.reset();
     },
   };

@@ -9,10 +9,20 @@ const SHOWN_DECIMALS = 3;
 
 const TABBABLE = "button, input, select, textarea, summary, a[href], [tabindex]";
 
+/**
+ * Whether an element is rendered and visible (checkVisibility, where the browser has it: Safari
+ * before 17.4, on many classroom iPads, does not).
+ * @param {Element} el
+ */
+export function isShown(el) {
+  if (el.checkVisibility) return el.checkVisibility({ visibilityProperty: true });
+  return el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+}
+
 /** Everything Tab stops at, in document order (what the browser's own Tab order would visit). */
 function tabStops() {
   return [...document.querySelectorAll(TABBABLE)].filter((el) => el.tabIndex >= 0 && !el.disabled
-    && !el.closest("[inert]") && el.checkVisibility({ visibilityProperty: true }));
+    && !el.closest("[inert]") && isShown(el));
 }
 
 /**

@@ -10,7 +10,7 @@ import { hiddenControls } from "../hiding.js";
 import { lutFor, paintBytes } from "../maps.js";
 import { requestRender } from "../render.js";
 import { buildDiagram, NODE, paintInputs, paintLinks } from "./diagram.js";
-import { createEditor } from "./editor.js";
+import { createEditor, isShown } from "./editor.js";
 import { neuronName } from "./output.js";
 
 export function mountNetwork(root, store, session) {
@@ -123,7 +123,7 @@ export function mountNetwork(root, store, session) {
   }
 
   function focusable(element) {
-    return element && !element.disabled && element.checkVisibility() ? element : null;
+    return element && !element.disabled && isShown(element) ? element : null;
   }
 
   // The page's own controls reach the original's 6 layers of 8 (hello's menu limits).
@@ -262,10 +262,7 @@ export function mountNetwork(root, store, session) {
     const chosen = new Set(session.wanted("features"));
     if (chosen.has(name)) chosen.delete(name);
     else chosen.add(name);
-    if (chosen.size === 0) {
-      store.update({ error: "The network needs at least one input feature." });
-      return;
-    }
+    // (Switching the last one off is sent too: the server says why it needs one.)
     session.configure({ features: store.state.hello.options.features.filter((f) => chosen.has(f)) });
   }
 

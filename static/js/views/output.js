@@ -4,9 +4,10 @@
 
 import { CLASS_COLORS, LEGEND_GRADIENT } from "../colors.js";
 import { lutFor, paintBytes, toPixels } from "../maps.js";
-import { labelOf } from "../labels.js";
+import { formatNumber, labelOf } from "../labels.js";
 import { pointColour } from "../previews.js";
 import { requestRender } from "../render.js";
+import { recoveryRate } from "./controls.js";
 
 /** "Neuron 3 of hidden layer 2" for a hidden neuron's index over all hidden layers. */
 export function neuronName(index, shape) {
@@ -40,6 +41,7 @@ export function mountOutput(root, store) {
   const diverged = root.querySelector("[data-diverged-notice]");
   const stalled = root.querySelector("[data-stalled-notice]");
   const stalledText = root.querySelector("[data-stalled-text]");
+  const recovery = root.querySelector("[data-recovery-rate]");
   const legendBar = root.querySelector("[data-legend-bar]");
   const legendScaleTitle = root.querySelector("[data-legend-scale-title]");
   const legendClassKey = root.querySelector("[data-legend-class-key]");
@@ -74,7 +76,7 @@ export function mountOutput(root, store) {
   }
 
   function paintPoints() {
-    const { data, display, config } = store.state;
+    const { data, display, config, hello } = store.state;
     const size = mapBox.clientWidth;
     const ratio = window.devicePixelRatio || 1;
     pointsCanvas.width = Math.round(size * ratio);
@@ -82,15 +84,16 @@ export function mountOutput(root, store) {
     const ctx = pointsCanvas.getContext("2d");
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, size, size);
-    if (!data || !config) return;
+    if (!data || !config || !hello) return;
+    const { extent } = hello.limits;
     const multiclass = config.problem === "multiclass";
     const radius = Math.max(2.2, size / 95);
     const draw = (points, outline) => {
       ctx.strokeStyle = outline;
       ctx.lineWidth = 1;
       for (const [x, y, value] of points) {
-        if (Math.abs(x) > 6 || Math.abs(y) > 6) continue; // as the original: trained on, not drawn
-        const [px, py] = toPixels(x, y, size);
+        if (Math.abs(x) > extent || Math.abs(y) > extent) continue; // as the original: trained on, not drawn
+        const [px, py] = toPixels(x, y, size, extent);
         ctx.beginPath();
         ctx.arc(px, py, radius, 0, 2 * Math.PI);
         ctx.fillStyle = pointColour(value, multiclass);
@@ -132,12 +135,21 @@ export function mountOutput(root, store) {
   store.on(["data", "config"], () => requestRender(paintPoints));
   store.on("config", () => renderLegend());
   store.on("diverged", (value) => { diverged.hidden = !value; });
+  store.on("hello", (hello) => {
+    const { extent } = hello.limits; // the axes' ends: the plane the maps cover
+    for (const end of root.querySelectorAll("[data-axis-end]")) {
+      end.textContent = `${end.dataset.axisEnd === "low" ? "−" : ""}${formatNumber(extent)}`;
+    }
+    requestRender(paintPoints);
+  });
   store.on("metrics", (m) => {
     const stall = m && !m.diverged ? m.stalled : null;
     stalled.hidden = !stall;
     if (!stall) return;
-    const text = stallText(stall, store.state.config?.activation);
+    const { config, hello } = store.state;
+    const text = stallText(stall, config?.activation);
     if (stalledText.textContent !== text) stalledText.textContent = text;
+    if (config && hello) recovery.textContent = formatNumber(recoveryRate(config, hello.options));
     stalled.dataset.layer = String(stall.layer);
     stalled.dataset.reason = stall.reason;
   });
