@@ -67,6 +67,20 @@ def wait_setting(page: Page, key: str, value: str) -> None:
         arg=[key, value])
 
 
+def choose(page: Page, key: str, value: str) -> None:
+    """Pick a value in the menu of config key `key` and wait until the server has applied it."""
+    page.select_option(f"select[data-config={key}]", value)
+    wait_setting(page, key, value)
+
+
+def train(page: Page, epochs: int) -> None:
+    """Play until the epoch reaches `epochs`, then pause (and wait until the page says so)."""
+    page.click("[data-action=play]")
+    page.wait_for_function("n => Number(document.querySelector('[data-app]').dataset.epoch) >= n", arg=epochs)
+    page.click("[data-action=play]")
+    page.wait_for_selector("[data-app][data-playing=false]")
+
+
 def epoch(page: Page) -> int:
     return int(page.get_attribute(APP, "data-epoch") or 0)
 

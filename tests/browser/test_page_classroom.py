@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from playground_page import settings, shot, wait_ready, wait_setting
+from playground_page import choose, settings, shot, wait_ready, wait_setting
 
 FOLLOWERS = {"regenerate": "dataset", "seed": "dataset", "numPoints": "dataset", "numClasses": "dataset",
              "loss": "problem", "optimizer": "learningRate", "momentum": "learningRate",
@@ -50,18 +50,15 @@ def test_more_settings_goes_when_everything_in_it_is_hidden(playground):
 def test_with_the_dataset_hidden_switching_the_problem_comes_back_to_the_links_dataset(playground):
     page = playground("seed=0.3&dataset=xor&dataset_hide=true")
     wait_setting(page, "dataset", "xor")
-    page.select_option("select[data-config=problem]", "regression")
-    wait_setting(page, "problem", "regression")
-    page.select_option("select[data-config=problem]", "classification")
-    wait_setting(page, "problem", "classification")
+    choose(page, "problem", "regression")
+    choose(page, "problem", "classification")
     assert settings(page)["dataset"] == "xor"
 
 
 def test_an_original_links_regression_dataset_is_kept_for_when_the_problem_switches(playground):
     page = playground("dataset=spiral&regDataset=reg-gauss&problem=classification&seed=0.2&x=true&y=true")
     wait_setting(page, "dataset", "spiral")
-    page.select_option("select[data-config=problem]", "regression")
-    wait_setting(page, "problem", "regression")
+    choose(page, "problem", "regression")
     assert settings(page)["dataset"] == "reg-gauss"
 
 

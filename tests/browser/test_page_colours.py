@@ -11,7 +11,7 @@ import numpy as np
 from playwright.sync_api import expect
 
 from colour_vision import VISIONS, difference, hex_rgb
-from playground_page import shot, wait_setting
+from playground_page import shot, train, wait_setting
 
 # CIEDE2000 floors under normal vision, protanopia, deuteranopia and tritanopia alike. The palette
 # clears them by 2-3 units (scripts/class_palette.py prints its own smallest values); the old one
@@ -126,10 +126,7 @@ def thumbnail_colours(page) -> dict:
 
 def test_discretize_paints_every_thumbnail_as_signs(playground, output_path):
     page = playground("problem=classification&dataset=circle&network_shape=4,3&features=x,y&seed=7")
-    page.click("[data-action=play]")
-    page.wait_for_function("Number(document.querySelector('[data-app]').dataset.epoch) >= 50")
-    page.click("[data-action=play]")
-    expect(page.locator("[data-app]")).to_have_attribute("data-playing", "false")
+    train(page, 50)
     shades = page.evaluate(
         """async () => {
             const { DISCRETE_LUT } = await import('/static/js/colors.js');

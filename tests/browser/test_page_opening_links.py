@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
-from playground_page import epoch, loss, map_fingerprint, open_page, settings, wait_ready, wait_setting
+from playground_page import choose, epoch, loss, map_fingerprint, open_page, settings, train, wait_ready, wait_setting
 
 # The crash course's first exercise (a single linear neuron on XOR), as its link gives it: the
 # products and sines are switched on but hidden, which in the original removes them altogether.
@@ -26,9 +26,7 @@ def test_a_hidden_input_is_removed_from_the_network_even_when_the_link_turns_it_
     assert settings(page)["features"] == "x,y"
     expect(page.locator("[data-network] [data-node=input]")).to_have_count(2)  # hidden inputs are not drawn
     expect(page.locator("[data-network] [data-node=input][data-feature=xTimesY]")).to_have_count(0)
-    page.click("[data-action=play]")
-    page.wait_for_function("Number(document.querySelector('[data-app]').dataset.epoch) >= 200")
-    page.click("[data-action=play]")
+    train(page, 200)
     # One linear neuron on x1 and x2 cannot split XOR: the lesson's point (with x1x2 it would reach 0.18).
     assert loss(page, "test") > 0.45
     # The hide keys stay in the address, so a reload keeps the inputs out.
@@ -37,10 +35,7 @@ def test_a_hidden_input_is_removed_from_the_network_even_when_the_link_turns_it_
 
 def test_a_link_pasted_into_a_trained_tab_gives_a_fresh_tabs_network(playground, context):
     page = playground("seed=0.777&network_shape=3&learning_rate=0.1&speed=20")
-    page.click("[data-action=play]")
-    page.wait_for_function("Number(document.querySelector('[data-app]').dataset.epoch) >= 100")
-    page.click("[data-action=play]")
-    expect(page.locator("[data-app]")).to_have_attribute("data-playing", "false")
+    train(page, 100)
     # The teacher's link differs from this tab only in a live setting, and sets a weight by hand.
     link = re.sub(r"learning_rate=[^&]*", "learning_rate=0.03", page.evaluate("location.hash").lstrip("#"))
     link += "&edits=w0.0.0:2.5"
@@ -96,6 +91,5 @@ def test_a_link_pasted_while_the_server_is_away_is_opened_when_it_comes_back(pag
 def test_an_original_links_unknown_regression_dataset_does_not_block_switching(playground):
     page = playground("dataset=xor&regDataset=nonsense&seed=0.3&x=true&y=true")
     wait_setting(page, "dataset", "xor")
-    page.select_option("select[data-config=problem]", "regression")
-    wait_setting(page, "problem", "regression")
+    choose(page, "problem", "regression")
     assert settings(page)["dataset"] == "reg-plane"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from playground_page import settings, shot, wait_setting
+from playground_page import choose, settings, shot, train, wait_setting
 
 STALLS = "seed=0.03&learning_rate=10&speed=20"
 
@@ -33,9 +33,7 @@ def test_a_saturated_network_says_what_happened_and_how_to_recover(playground, o
     page.wait_for_selector("[data-app][data-epoch='0']")
     wait_setting(page, "learning_rate", "0.03")
     expect(notice).to_be_hidden()
-    page.click("[data-action=play]")
-    page.wait_for_function("Number(document.querySelector('[data-app]').dataset.epoch) >= 300")
-    page.click("[data-action=play]")
+    train(page, 300)
     expect(notice).to_be_hidden()
     assert float(page.text_content("[data-metric=train_loss]")) < 0.2
 
@@ -43,8 +41,7 @@ def test_a_saturated_network_says_what_happened_and_how_to_recover(playground, o
 def test_lowering_the_rate_alone_leaves_a_stalled_network_stalled(playground):
     page = playground(STALLS)
     play_until_stalled(page)
-    page.select_option("select[data-config=learning_rate]", "0.03")
-    wait_setting(page, "learning_rate", "0.03")
+    choose(page, "learning_rate", "0.03")
     page.wait_for_function("Number(document.querySelector('[data-app]').dataset.epoch) >= 1500")
     expect(page.locator("[data-stalled-notice]")).to_be_visible()
 

@@ -175,13 +175,12 @@ export function mountControls(root, store, session) {
 
   // (Fewer points or a smaller training share lower a batch that would no longer fit: the server
   // does that, so a change is never refused for it.)
-  const configure = (partial) => session.configure(partial);
   for (const select of selects) {
-    select.addEventListener("change", () => configure({ [select.dataset.config]: parse(select, select.value) }));
+    select.addEventListener("change", () => session.configure({ [select.dataset.config]: parse(select, select.value) }));
   }
   for (const input of sliders) {
     input.addEventListener("input", () => showSliderValue(input));
-    input.addEventListener("change", () => configure({ [input.dataset.config]: parse(input, input.value) }));
+    input.addEventListener("change", () => session.configure({ [input.dataset.config]: parse(input, input.value) }));
   }
   for (const input of texts) {
     input.addEventListener("change", () => {
