@@ -10,7 +10,9 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, compression, live, pages, settings
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import api, live, pages, settings
 from .devserver import EndWebsocketResponses
 from .registry import LocalSeats, Registry
 from .session import Limits
@@ -34,14 +36,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("PLAYGROUND")
     app.config.from_mapping(test_config or {})
     settings.check(app.config)
-    app.config["SOCK_SERVER_OPTIONS"] = settings.sock_options(app.config)
     app.config["PLAYGROUND_LIMITS"] = Limits.from_config(app.config)
-    app.extensions["playground"] = Registry(LocalSeats(int(app.config["MAX_SESSIONS"])))
-    if app.config["COMPRESSION_LEVEL"]:
-        compression.use_level(int(app.config["COMPRESSION_LEVEL"]))
+    app.extensions["playground"] = Registry(LocalSeats(int(app.config["MAX_SESSIONS"]),
+                                                       int(app.config["SESSIONS_PER_ADDRESS"])))
     for blueprint in (pages.bp, api.bp, live.bp):
         app.register_blueprint(blueprint)
     app.wsgi_app = EndWebsocketResponses(app.wsgi_app)  # type: ignore[method-assign]
+    if app.config["TRUSTED_PROXIES"]:  # the client's address as the proxies in front saw it
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))  # type: ignore[method-assign]
     return app
 
 

@@ -15,7 +15,7 @@ import os
 import signal
 from typing import Any
 
-from app.registry import SharedSeats
+from app.registry import ADDRESS_BUCKETS, SharedSeats
 from app.settings import SETTINGS
 
 MAX_WORKERS = 64
@@ -40,26 +40,35 @@ keepalive = 5
 control_socket_disable = True
 accesslog = "-" if os.environ.get("PLAYGROUND_ACCESS_LOG") else None
 
-# Seats taken, one slot per worker; created here in the master so that every forked worker shares it.
+# Seats taken, one slot per worker (in all, and per client address bucket); created here in the
+# master so that every forked worker shares them.
 seat_counts = multiprocessing.Array("i", MAX_WORKERS)
+address_counts = multiprocessing.Array("H", MAX_WORKERS * ADDRESS_BUCKETS, lock=False)
 
 
 def pre_fork(server: Any, worker: Any) -> None:
     """Give the new worker a free seat slot (master side)."""
     used = {getattr(w, "seat_slot", None) for w in server.WORKERS.values()}
     worker.seat_slot = next(slot for slot in range(MAX_WORKERS) if slot not in used)
-    seat_counts[worker.seat_slot] = 0
+    _free(worker.seat_slot)
 
 
 def child_exit(server: Any, worker: Any) -> None:
     """A worker died: the seats its sessions held are free again (master side)."""
-    seat_counts[worker.seat_slot] = 0
+    _free(worker.seat_slot)
+
+
+def _free(slot: int) -> None:
+    with seat_counts.get_lock():
+        seat_counts[slot] = 0
+        address_counts[slot * ADDRESS_BUCKETS:(slot + 1) * ADDRESS_BUCKETS] = [0] * ADDRESS_BUCKETS
 
 
 def post_worker_init(worker: Any) -> None:
     """Share the seat count with the other workers, and say goodbye to pages on SIGTERM."""
     registry = worker.wsgi.extensions["playground"]
-    registry.seats = SharedSeats(seat_counts, worker.seat_slot, registry.seats.limit)
+    registry.seats = SharedSeats(seat_counts, address_counts, worker.seat_slot, registry.seats.limit,
+                                 registry.seats.per_address)
     graceful_exit = worker.handle_exit
 
     def handle_exit(signum: int, frame: Any) -> None:

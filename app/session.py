@@ -1,10 +1,13 @@
-"""One training session per websocket connection: it reads the page's messages, applies them to its
-own engine run, trains at a bounded pace and sends state, metrics and frames (docs/protocol.md).
-Everything happens on the connection's thread; nothing is shared with other sessions.
+"""One training session per websocket connection: the page's messages go into its bounded inbox
+(on the connection's thread); its turns on the process's compute thread (app/scheduler.py) apply
+them to its own engine run, train at a bounded pace and send state, metrics and frames
+(docs/protocol.md). A turn does a bounded amount of work: at most a frame budget of training (a
+long epoch is trained over several turns), the messages that fit half a budget (at least one).
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
@@ -14,11 +17,13 @@ from typing import Any, Callable, Mapping
 
 import engine
 
-from . import protocol
-from .turns import Turns
+from . import protocol, websocket
 
-IDLE_WAIT = 0.25  # seconds a paused session waits for a message before checking for shutdown
-DRAIN_LIMIT = 10_000  # messages moved from the socket's buffer to the inbox per loop, at most
+log = logging.getLogger(__name__)
+
+NEVER = float("inf")
+BACKLOG_POLL = 0.02  # seconds between tries to hand a slow client the bytes that wait for it
+INBOX_BYTES_FACTOR = 8  # the inbox holds at most this many largest messages' worth of bytes
 
 
 @dataclass(frozen=True)
@@ -27,11 +32,12 @@ class Limits:
 
     frames_per_second: float = 30
     max_epochs_per_frame: int = 100
-    frame_budget: float = 0.015  # seconds of training per frame
+    frame_budget: float = 0.015  # seconds of training per turn
     max_message_bytes: int = 65536
     messages_per_frame: int = 100
     max_pending: int = 1000
     max_sessions: int = 100
+    send_timeout: float = 10.0
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "Limits":
@@ -41,7 +47,8 @@ class Limits:
                    max_message_bytes=int(config["MAX_MESSAGE_BYTES"]),
                    messages_per_frame=int(config["MESSAGES_PER_FRAME"]),
                    max_pending=int(config["MAX_PENDING_MESSAGES"]),
-                   max_sessions=int(config["MAX_SESSIONS"]))
+                   max_sessions=int(config["MAX_SESSIONS"]),
+                   send_timeout=float(config["SEND_TIMEOUT"]))
 
     def public(self) -> dict[str, Any]:
         """The limits `hello` announces, and the speed menu that fits them."""
@@ -83,94 +90,122 @@ class Outbox:
 
 
 class Session:
-    """One tab's session. `serve()` runs until the client leaves (ConnectionClosed) or shutdown."""
+    """One tab's session. The connection's thread calls `deliver` for each message (and `read`
+    returns when the tab goes); the compute thread calls `turn` whenever `ready_at` has come."""
 
-    def __init__(self, ws: Any, limits: Limits, shutting_down: threading.Event, turns: Turns | None = None,
-                 clock: Callable[[], float] = time.monotonic):
-        self.ws, self.limits, self.shutting_down, self.clock = ws, limits, shutting_down, clock
-        self.turns = turns or Turns()
+    def __init__(self, connection: Any, limits: Limits, shutting_down: threading.Event,
+                 wake: Callable[[], None] = lambda: None, clock: Callable[[], float] = time.monotonic):
+        self.connection, self.limits, self.shutting_down, self.clock = connection, limits, shutting_down, clock
+        self.wake = wake
         self.run = engine.Run()
         self.playing = False
         self.epochs_per_frame = 1
         self.inspect: int | None = None
         self.steps_left = 0
         self.inbox: deque[str | bytes] = deque()
-        self.dropped = 0
-        self.handled = 0  # client messages handled or dropped, oldest first; `state` says how many
+        self.inbox_bytes = 0
+        self.room = threading.Condition()  # guards inbox, inbox_bytes and ready_at
+        self.handled = 0  # client messages handled, oldest first; `state` says how many
         self.out = Outbox()
         self.next_frame = 0.0
-        self.epoch_seconds = 0.0  # running estimate of one epoch's training time
-        self.last_urgent = float("-inf")  # when this session last went ahead of paced frames
+        self.epoch_seconds = 0.0  # running estimate of one epoch's training time (0: not known yet)
+        self.epoch_cost = 0.0  # training time spent on the epoch in progress, over its slices
+        self.greeted = False
+        self.ended = False
+        self.ready_at = 0.0  # the greeting is due at once
+        self.cpu = 0.0  # kept by the scheduler
 
-    # -- the loop -----------------------------------------------------------------------------
+    # -- the connection's thread ----------------------------------------------------------------
 
-    def serve(self) -> None:
-        """Greet, then read, train and send until the client leaves or the server shuts down. The
-        work is done in turns shared with the process's other sessions; sending is not."""
-        self.out.answer(state=True, data=True, frame=True)
-        with self.turns.turn(urgent=True):
-            greeting = [protocol.hello(self.limits.public()), *self.compose()]
-        self.send_all(greeting)
-        while not self.shutting_down.is_set():
-            self.receive(self.wait_time())
-            if self.inbox or self.due():
-                self.work()
-        self.say_goodbye()
+    def deliver(self, message: str | bytes) -> None:
+        """Queue a client message; while the inbox is full, wait (the client then waits in TCP)."""
+        size = len(message)
+        with self.room:
+            while (len(self.inbox) >= self.limits.max_pending
+                   or self.inbox_bytes + size > INBOX_BYTES_FACTOR * self.limits.max_message_bytes):
+                if self.ended or not self.connection.open:
+                    return
+                self.room.wait(0.25)
+            self.inbox.append(message)
+            self.inbox_bytes += size
+            self.ready_at = 0.0
+        self.wake()
 
-    def work(self) -> None:
-        """One turn: handle waiting messages and train if a frame is due, then send."""
-        with self.turns.turn(urgent=self.urgent()):
+    # -- the compute thread ---------------------------------------------------------------------
+
+    def turn(self) -> None:
+        """Greet, or say goodbye, or: handle waiting messages, train if a frame is due, send."""
+        if self.ended:
+            self.ready_at = NEVER
+            return
+        if self.shutting_down.is_set():
+            self.say_goodbye()
+            return
+        if self.connection.backlogged and not self.catch_up():
+            return
+        if not self.greeted:
+            self.greeted = True
+            self.out.answer(state=True, data=True, frame=True)
+            self.connection.send([protocol.hello(self.limits.public()), *self.compose()])
+        else:
             self.handle_inbox()
             started = self.clock()
             paced = self.train_if_due()
-            messages = self.compose()
-        self.send_all(messages)
-        if paced:
-            self.schedule(started)
+            self.connection.send(self.compose())
+            if paced:
+                self.schedule(started)
+        self.plan()
 
-    def urgent(self) -> bool:
-        """Messages are waiting, and this session has had no urgent turn within a frame period
-        (a client that floods the server gets one, not all of them)."""
-        now = self.clock()
-        if not self.inbox or now - self.last_urgent < 1.0 / self.limits.frames_per_second:
+    def catch_up(self) -> bool:
+        """The client has not taken everything sent yet: try again, and make nothing new until
+        it has (nothing piles up for it); drop it once it has taken nothing for send_timeout."""
+        if self.connection.flush():
+            return True
+        if self.connection.stuck_for() > self.limits.send_timeout:
+            log.info("dropping a client that took nothing for %.0f s", self.limits.send_timeout)
+            self.end()
+            self.connection.abort()
             return False
-        self.last_urgent = now
-        return True
+        self.ready_at = self.clock() + BACKLOG_POLL
+        return False
 
-    def wait_time(self) -> float:
-        """How long to wait for a message before there is work to do."""
-        if self.inbox:
-            return 0.0
+    def plan(self) -> None:
+        """When this session next has work: now if messages wait or an epoch is half done."""
         if self.playing or self.steps_left:
-            return max(0.0, self.next_frame - self.clock())
-        return IDLE_WAIT
+            due = 0.0 if self.run.in_epoch else self.next_frame
+        else:
+            due = NEVER
+        with self.room:
+            self.ready_at = 0.0 if self.inbox else due
 
-    def receive(self, timeout: float) -> None:
-        """Wait up to `timeout` for a message, then move what has arrived into the bounded inbox."""
-        message = self.ws.receive(timeout=timeout)
-        for _ in range(DRAIN_LIMIT):
-            if message is None:
-                return
-            if len(self.inbox) >= self.limits.max_pending:
-                self.inbox.popleft()  # latest wins: the oldest waiting message is dropped
-                self.dropped += 1
-                self.handled += 1
-            self.inbox.append(message)
-            message = self.ws.receive(timeout=0)
+    def failed(self, error: BaseException) -> None:
+        """A turn raised: the client has gone (the connection's thread ends with it), or a bug,
+        which ends this session only (the page reconnects)."""
+        if not isinstance(error, (websocket.ConnectionClosed, ConnectionError)):
+            log.error("session failed", exc_info=error)
+            self.connection.close(websocket.INTERNAL, "internal error")
+        self.end()
+
+    def end(self) -> None:
+        with self.room:
+            self.ended = True
+            self.ready_at = NEVER
+            self.room.notify_all()
 
     def handle_inbox(self) -> None:
-        """Handle waiting messages, at most `messages_per_frame` of them and about one frame budget
-        of time, so a flood cannot stop this session's frames or hog the process."""
-        if self.dropped:
-            self.out.errors.append(protocol.error([("messages", f"{self.dropped} dropped unanswered; more than "
-                                                   f"{self.limits.max_pending} were waiting")], code="too_many",
-                                                  handled=self.handled))
-            self.dropped = 0
-        deadline = self.clock() + self.limits.frame_budget
+        """Handle waiting messages: at most `messages_per_frame` of them and about half a frame
+        budget of time (at least one), so a flood cannot hold up this session's frames or others."""
+        deadline = self.clock() + self.limits.frame_budget / 2
         for _ in range(self.limits.messages_per_frame):
-            if not self.inbox or self.clock() > deadline:
+            with self.room:
+                if not self.inbox:
+                    return
+                raw = self.inbox.popleft()
+                self.inbox_bytes -= len(raw)
+                self.room.notify()
+            self.handle(raw)
+            if self.clock() > deadline:
                 return
-            self.handle(self.inbox.popleft())
 
     def handle(self, raw: str | bytes) -> None:
         """Check and apply one message; a refusal is answered with an `error`."""
@@ -191,8 +226,8 @@ class Session:
     # -- training -----------------------------------------------------------------------------
 
     def due(self) -> bool:
-        """A playing frame or a step's slice is due."""
-        return bool(self.playing or self.steps_left) and self.clock() >= self.next_frame
+        """A playing frame or a step's slice is due (or an epoch is half done)."""
+        return bool(self.playing or self.steps_left) and (self.run.in_epoch or self.clock() >= self.next_frame)
 
     def train_if_due(self) -> bool:
         """When a frame is due: train a playing frame's epochs, or a step's next slice (a long step
@@ -202,34 +237,42 @@ class Session:
         if self.steps_left:
             done = self.train(self.steps_left)
             self.steps_left = 0 if self.run.diverged else self.steps_left - done
-            self.out.answer(state=not self.steps_left, frame=True)
+            self.out.answer(state=not self.steps_left, frame=done > 0)
         else:
-            self.train(self.epochs_per_frame)
-            self.out.answer(frame=True)
-        return True
+            done = self.train(self.epochs_per_frame)
+            self.out.answer(frame=done > 0)
+        return done > 0
 
     def train(self, wanted: int) -> int:
-        """Train up to `wanted` epochs within the frame budget (at least one); returns how many."""
+        """Train up to `wanted` epochs within the frame budget; returns how many were completed.
+        Epochs of known short cost go in whole chunks; one that is long or not yet timed is
+        trained in slices (Run.step_for), perhaps over several turns."""
         was_diverged = self.run.diverged
-        deadline = self.clock() + self.limits.frame_budget
+        budget = self.limits.frame_budget
+        deadline = self.clock() + budget
         done = 0
         while done < wanted and not self.run.diverged:
-            chunk = self.chunk(wanted - done, deadline)
-            started = self.clock()
-            self.run.step(chunk)
-            self.learn_speed(chunk, self.clock() - started)
-            done += chunk
-            if self.clock() >= deadline:
+            left = deadline - self.clock()
+            if left <= 0:
                 break
+            started = self.clock()
+            if self.run.in_epoch or not self.epoch_seconds or self.epoch_seconds > left:
+                finished = self.run.step_for(left)
+                self.epoch_cost += self.clock() - started
+                if not finished:
+                    break
+                self.learn_speed(1, self.epoch_cost)
+                self.epoch_cost = 0.0
+                done += 1
+            else:
+                chunk = max(1, min(wanted - done, int(left / self.epoch_seconds)))
+                self.run.step(chunk)
+                self.learn_speed(chunk, self.clock() - started)
+                done += chunk
         if self.run.diverged and not was_diverged:
             self.playing = False  # a diverged run pauses and says so
             self.out.answer(state=True, frame=True)
         return done
-
-    def chunk(self, left: int, deadline: float) -> int:
-        if not self.epoch_seconds:
-            return 1
-        return max(1, min(left, int((deadline - self.clock()) / self.epoch_seconds)))
 
     def learn_speed(self, epochs: int, seconds: float) -> None:
         per_epoch = seconds / epochs
@@ -237,19 +280,12 @@ class Session:
 
     def schedule(self, started: float) -> None:
         """Next frame one period later, on the beat while keeping up, never catching up in a burst
-        after falling behind; a frame that took longer than a whole period (a huge network) is
-        followed by a rest as long as it, so one session gets at most about half a core."""
+        after falling behind."""
         period = 1.0 / self.limits.frames_per_second
         beat = self.next_frame if started - self.next_frame < period else started
-        now = self.clock()
-        rest = now - started if now - started > period else 0.0
-        self.next_frame = max(beat + period, now + rest)
+        self.next_frame = max(beat + period, self.clock())
 
     # -- sending ------------------------------------------------------------------------------
-
-    def send_all(self, messages: list[str | bytes]) -> None:
-        for message in messages:
-            self.ws.send(message)
 
     def compose(self) -> list[str | bytes]:
         """The messages that handled messages and training produced, and an empty outbox; every
@@ -276,8 +312,11 @@ class Session:
 
     def say_goodbye(self) -> None:
         """Tell the page the server is going away (it reconnects by itself) and close with 1001."""
-        self.ws.send(protocol.closing("server shutting down"))
-        self.ws.close(reason=1001, message="server shutting down")
+        self.end()
+        try:
+            self.connection.send([protocol.closing("server shutting down")])
+        finally:
+            self.connection.close(websocket.GOING_AWAY, "server shutting down")
 
     # -- what each message does (docs/protocol.md, "Client → server") ---------------------------
 
@@ -342,7 +381,7 @@ class Session:
 
     def on_regenerate(self) -> None:
         self.run.regenerate()
-        self.epoch_seconds = 0.0
+        self.epoch_seconds = self.epoch_cost = 0.0
         self.out.answer(state=True, data=True, frame=True)
 
     def on_set_weight(self, layer: int, value: float, **nodes: int) -> None:
@@ -364,7 +403,7 @@ class Session:
     def new_network(self) -> None:
         """A new network pauses (as the playground's reset does), drops a vanished inspect and
         forgets how long an epoch of the old one took."""
-        self.playing, self.steps_left, self.epoch_seconds = False, 0, 0.0
+        self.playing, self.steps_left, self.epoch_seconds, self.epoch_cost = False, 0, 0.0, 0.0
         if self.inspect is not None and self.inspect >= sum(self.run.layer_sizes[1:-1]):
             self.inspect = None
 

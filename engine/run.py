@@ -75,6 +75,33 @@ class Run:
         with np.errstate(all="ignore"):
             self.trainer.run_epochs(epochs)
             evaluated = self._evaluate()
+        self._finish_epochs(epochs, evaluated, saved)
+        return self.metrics
+
+    def step_for(self, seconds: float) -> bool:
+        """Train for about `seconds`, then stop between two updates, perhaps within an epoch (the
+        next step_for or step goes on with it), so that a network whose epoch is long can be
+        trained in short turns. True when an epoch was completed: the epoch count and metrics are
+        then those after it; until then they stay those of the last complete epoch."""
+        if self._diverged:
+            return False
+        if not self.trainer.in_epoch:
+            self._epoch_start = [self.model.params.copy()] + [a.copy() for a in self.trainer.state_arrays()]
+        with np.errstate(all="ignore"):
+            if not self.trainer.run_for(seconds):
+                return False
+            evaluated = self._evaluate()
+        self._finish_epochs(1, evaluated, self._epoch_start)
+        return True
+
+    @property
+    def in_epoch(self) -> bool:
+        """step_for stopped within an epoch."""
+        return self.trainer.in_epoch
+
+    def _finish_epochs(self, epochs: int, evaluated: Any, saved: list[np.ndarray]) -> None:
+        """After training: the new metrics, or, if anything is no longer finite, the parameters
+        from before and the run marked diverged."""
         if evaluated is None:
             for target, copy in zip([self.model.params] + self.trainer.state_arrays(), saved):
                 target[...] = copy
@@ -84,7 +111,6 @@ class Run:
             self._metrics = evaluated
             if self._epoch - self._stall_checked >= CHECK_EVERY:
                 self._check_stall()
-        return self.metrics
 
     def configure(self, update: Mapping[str, Any]) -> str:
         """Apply a partial config; returns what it took: "none", "live", "reset" or "data".

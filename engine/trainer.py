@@ -12,8 +12,10 @@ consecutive chunks, a smaller last one, and (outside replay) a fresh order every
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import partial
+from itertools import accumulate
 from typing import Callable
 
 import numpy as np
@@ -21,6 +23,9 @@ import numpy as np
 from .activations import Activation, Op, flat
 from .losses import Head
 from .network import Layout
+
+
+UPDATES_PER_CHECK = 8  # run_for looks at the clock after this many updates
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,8 @@ class Trainer:
         self.weight_mask = layout.weight_mask()
         self.alive = np.ones(layout.size)  # 0 on L1-dead links
         self.epochs_done = 0
+        self._position = 0  # calls of the current epoch already made (a sliced epoch goes on here)
+        self._update = 0  # updates of the current epoch already made
         self._scales: dict[int, np.ndarray] = {}  # batch width -> 0-d lr·scale/width
         self._lr = np.array(settings.learning_rate)
         self._decay = np.ones(layout.size)
@@ -100,13 +107,47 @@ class Trainer:
     # -- public -----------------------------------------------------------------------------
 
     def run_epochs(self, epochs: int) -> None:
-        """Train `epochs` full passes over the training data."""
+        """Train `epochs` passes over the training data (the first finishes a sliced epoch)."""
         for _ in range(epochs):
-            if self._refill is not None:
-                self._refill()
-            for op in (self._first_epoch if self.epochs_done == 0 else self._later_epoch):
+            ops, _ = self._current()
+            for op in ops[self._position:] if self._position else ops:
                 op()
-            self.epochs_done += 1
+            self._end_epoch()
+
+    def run_for(self, seconds: float, clock: Callable[[], float] = time.perf_counter) -> bool:
+        """Go on with the current epoch for about `seconds` (at least a few updates), stopping
+        between two updates; True when the epoch is complete. The next call, or run_epochs, goes
+        on where this one stopped, so an epoch in slices computes exactly what it does whole."""
+        ops, marks = self._current()
+        deadline = clock() + seconds
+        while True:
+            self._update = min(self._update + UPDATES_PER_CHECK, len(marks))
+            stop = marks[self._update - 1]
+            for op in ops[self._position:stop]:
+                op()
+            self._position = stop
+            if stop == len(ops):
+                self._end_epoch()
+                return True
+            if clock() >= deadline:
+                return False
+
+    @property
+    def in_epoch(self) -> bool:
+        """Part of an epoch is done (run_for stopped within it)."""
+        return self._position > 0
+
+    def _current(self) -> tuple[list[Op], list[int]]:
+        """This epoch's calls and where each of its updates ends; refills a new epoch's batches."""
+        if self._position == 0 and self._refill is not None:
+            self._refill()
+        if self.epochs_done == 0:
+            return self._first_epoch, self._first_marks
+        return self._later_epoch, self._later_marks
+
+    def _end_epoch(self) -> None:
+        self._position = self._update = 0
+        self.epochs_done += 1
 
     def set_learning_rate(self, learning_rate: float) -> None:
         """Change the learning rate from the next update on; nothing else is reset."""
@@ -156,6 +197,8 @@ class Trainer:
             raise ValueError(f"batching: must be one of playground, standard; got {s.batching!r}")
         self._first_epoch = [op for ops in first for op in ops]
         self._later_epoch = [op for ops in later for op in ops]
+        self._first_marks = list(accumulate(len(ops) for ops in first))
+        self._later_marks = list(accumulate(len(ops) for ops in later))
 
     def _fixed_chunk(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return (np.ascontiguousarray(self.inputs[:, index]), np.ascontiguousarray(self.targets[:, index]))

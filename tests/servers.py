@@ -14,7 +14,8 @@ class LiveServer:
     """The app served by Werkzeug on 127.0.0.1 and a free port, in a background thread."""
 
     def __init__(self, config: dict | None = None):
-        self.app = create_app({"TESTING": True, **(config or {})})
+        # Every test client comes from 127.0.0.1: the per-address cap is tested where it is set.
+        self.app = create_app({"TESTING": True, "SESSIONS_PER_ADDRESS": 1000, **(config or {})})
         self.server = make_dev_server(self.app, "127.0.0.1", 0)
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"

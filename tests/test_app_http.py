@@ -52,7 +52,9 @@ def test_health_reports_ok_then_shutting_down(app, client):
 
 
 def test_the_websocket_route_refuses_plain_http(client):
-    assert client.get("/ws").status_code == 400
+    response = client.get("/ws")
+    assert response.status_code == 426 and response.headers["Upgrade"] == "websocket"
+    assert "websocket" in response.get_data(as_text=True)
 
 
 def test_settings_come_from_defaults_then_environment_then_test_config(monkeypatch):

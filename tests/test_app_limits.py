@@ -13,10 +13,10 @@ import threading
 import time
 
 import pytest
-import simple_websocket
 
 import engine
 from app.session import Session
+from app.websocket import Connection
 from servers import LiveServer
 from ws_client import Client, raw_websocket, read_to_eof, split_frames, wait_until
 
@@ -115,26 +115,43 @@ def test_an_oversized_message_is_refused_and_the_connection_stays(connect):
 
 def test_an_enormous_message_closes_the_connection_with_1009(connect):
     c = connect()
-    c.send_raw("x" * (16 * 65536 + 1))
+    c.send_raw("x" * (4 * 65536 + 1))
     assert c.closed().code == 1009
 
 
-def test_a_burst_of_thousands_of_malformed_messages_leaves_a_working_session(connect):
-    c = connect()
-    burst = 5000
-    for i in range(burst):
-        c.send_raw("{not json" if i % 2 else json.dumps({"type": "step", "epochs": -i}))
-    c.send("step", epochs=3)
-    # On a busy machine a step may come in slices, each with a progress frame (docs/protocol.md).
-    frame = c.until_frame(lambda f: f.epoch >= 3, timeout=30)
-    refused = [m for m in c.log if isinstance(m, dict) and m["type"] == "error"]
-    answered = sum(1 for m in refused if m["code"] == "invalid")
-    dropped = sum(int(m["errors"][0].split()[1]) for m in refused if m["code"] == "too_many")
-    assert answered + dropped == burst and answered >= 100
-    assert frame.epoch == 3
-    assert c.metrics["epoch"] == 3 and c.state["epoch"] == 3
-    c.send("play")
-    assert c.until_frame(lambda f: f.epoch >= 10).epoch >= 10
+def test_a_burst_of_thousands_of_malformed_messages_leaves_a_working_session():
+    with LiveServer({"MESSAGES_PER_SECOND": 100_000}) as server:
+        c = Client(server.ws_url)
+        burst = 5000
+        for i in range(burst):
+            c.send_raw("{not json" if i % 2 else json.dumps({"type": "step", "epochs": -i}))
+        c.send("step", epochs=3)
+        # On a busy machine a step may come in slices, each with a progress frame (docs/protocol.md).
+        frame = c.until_frame(lambda f: f.epoch >= 3, timeout=30)
+        refused = [m for m in c.log if isinstance(m, dict) and m["type"] == "error"]
+        # Nothing is dropped: a full inbox stops the server reading, and the client waits in TCP.
+        assert len(refused) == burst and all(m["code"] == "invalid" for m in refused)
+        assert [m["handled"] for m in refused] == list(range(1, burst + 1))
+        assert frame.epoch == 3
+        assert c.metrics["epoch"] == 3 and c.state["epoch"] == 3
+        c.send("play")
+        assert c.until_frame(lambda f: f.epoch >= 10).epoch >= 10
+        c.close()
+
+
+def test_a_client_sending_faster_than_the_rate_is_read_more_slowly_and_loses_nothing():
+    rate = 20
+    with LiveServer({"MESSAGES_PER_SECOND": rate}) as server:
+        c = Client(server.ws_url)
+        count = 4 * rate + 2 * rate  # a burst of twice the rate goes at once, the rest at the rate
+        started = time.monotonic()
+        for i in range(count):
+            c.send("set_speed", epochs_per_frame=1 + i % 5)
+        last = c.until_type("state", timeout=30, handled=count)
+        elapsed = time.monotonic() - started
+        assert last["epochs_per_frame"] == 1 + (count - 1) % 5
+        assert elapsed >= (count - 2 * rate) / rate * 0.9  # 4 s at 20 a second
+        c.close()
 
 
 def test_flooding_clients_do_not_starve_another_session(connect):
@@ -219,14 +236,15 @@ def rss_mib() -> float:
 
 def test_connections_dropped_in_numbers_leave_no_threads_or_memory_behind():
     with LiveServer() as server:
-        baseline = threading.active_count()
+        baseline = threading.active_count() + 1  # and the compute thread, once a session has come
         churn(server.ws_url, 15)  # warm up caches and the allocator's arenas
-        wait_until(lambda: server.registry.live == 0 and threading.active_count() == baseline)
+        wait_until(lambda: server.registry.live == 0 and threading.active_count() <= baseline)
         memory = rss_mib()
         for _ in range(3):
             churn(server.ws_url, 10)
-        wait_until(lambda: server.registry.live == 0 and threading.active_count() == baseline)
-        assert alive(Session) == alive(engine.Run) == alive(simple_websocket.Server) == 0
+        wait_until(lambda: server.registry.live == 0 and threading.active_count() <= baseline)
+        # Other tests' sessions on the shared server may still be finishing their inboxes.
+        wait_until(lambda: alive(Session) == alive(engine.Run) == alive(Connection) == 0, timeout=20)
         # Each session holds about 1 MiB (data, network, grid buffers): 30 kept would show.
         grown = rss_mib() - memory
         assert grown < 24, f"memory grew by {grown:.1f} MiB over 30 sessions"
