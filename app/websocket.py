@@ -29,6 +29,7 @@ from typing import Any, Callable, Mapping
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 MAX_FRAGMENTS = 64  # pieces one message may come in (browsers send small messages whole)
 RECEIVE_BYTES = 65536
+COMPRESS_FROM = 512  # smaller messages go uncompressed: deflating 200 bytes costs more than sending them
 CLOSE_WAIT = 0.5  # seconds to wait for the client's answer to our close frame
 DEFLATE_TAIL = b"\x00\x00\xff\xff"
 
@@ -164,7 +165,7 @@ class Connection:
         return bool(self._out)
 
     def stuck_for(self) -> float:
-        """Seconds the client has taken nothing of what waits for it (0 when nothing waits)."""
+        """Seconds since the client last took any of what waits for it (0 when nothing waits)."""
         since = self._stuck_since
         return 0.0 if since is None else self.clock() - since
 
@@ -190,7 +191,7 @@ class Connection:
         self._shutdown()
 
     def _flush(self) -> None:
-        out = self._out
+        out, progressed = self._out, False
         while out:
             try:
                 sent = self.sock.send(out)
@@ -201,14 +202,15 @@ class Connection:
                 out.clear()
                 raise ConnectionClosed() from None
             del out[:sent]
+            progressed = True
         if not out:
             self._stuck_since = None
-        elif self._stuck_since is None:
-            self._stuck_since = self.clock()
+        elif progressed or self._stuck_since is None:
+            self._stuck_since = self.clock()  # a slow client that takes something is not stuck
 
     def _frame(self, opcode: int, payload: bytes) -> bytes:
         first = 0x80 | opcode
-        if self._compressor is not None:
+        if self._compressor is not None and len(payload) >= COMPRESS_FROM:
             payload = self._compressor.compress(payload) + self._compressor.flush(zlib.Z_SYNC_FLUSH)
             payload = payload[:-4]  # RFC 7692 7.2.1: without the sync flush's empty block
             first |= 0x40

@@ -275,6 +275,7 @@ class Server:
         port = self.listener.getsockname()[1]
         self.url, self.ws_url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws"
         env = {**os.environ, "PLAYGROUND_WORKERS": str(workers), "PLAYGROUND_MAX_SESSIONS": str(max_sessions),
+               "PLAYGROUND_SESSIONS_PER_ADDRESS": str(max_sessions),  # every client is 127.0.0.1
                **extra_env}
         fd = self.listener.fileno()
         self.process = subprocess.Popen(

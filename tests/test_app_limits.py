@@ -284,3 +284,38 @@ def test_the_dev_server_sends_nothing_after_the_close_frame():
         assert struct.unpack("!H", frames[-1][1][:2])[0] == 1013
         assert trailing == b""
         holder.close()
+
+
+# -- a client that takes nothing --------------------------------------------------------------
+
+def test_a_client_that_reads_nothing_is_dropped_and_nothing_piles_up_for_it():
+    with LiveServer({"SEND_TIMEOUT": 1}) as server:
+        other = Client(server.ws_url)
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a small window: the server's buffer fills
+        sock.connect(("127.0.0.1", server.port))
+        sock.sendall((f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nUpgrade: websocket\r\n"
+                      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                      "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+        assert sock.recv(4096).startswith(b"HTTP/1.1 101")  # a client waits for this before sending
+        for text in ('{"type": "configure", "config": {"network_shape": [32, 32, 32, 32]}}', '{"type": "play"}'):
+            data = text.encode()  # big frames fill the buffers sooner; then it never reads
+            sock.sendall(bytes([0x81, 0x80 | len(data)]) + b"\0\0\0\0" + data)
+        wait_until(lambda: server.registry.live == 2)
+        started = time.monotonic()
+        wait_until(lambda: server.registry.live == 1, timeout=20)
+        assert time.monotonic() - started < 15
+        print(f"dropped after {time.monotonic() - started:.1f} s")
+        other.send("play")  # the other session never noticed
+        assert other.until_frame(lambda f: f.epoch >= 5).epoch >= 5
+        sock.settimeout(5)
+        received = 0
+        try:
+            while chunk := sock.recv(1 << 20):
+                received += len(chunk)
+        except ConnectionResetError:
+            pass
+        # What reached the client is what the kernel buffers held, not everything made meanwhile.
+        assert received < 5_000_000
+        sock.close()
+        other.close()

@@ -206,3 +206,53 @@ def test_engine_handles_the_largest_network():
     assert run.layer_sizes == (7, *[32] * 8, 1)
     assert np.isfinite(run.step(2).train_loss)
     assert run.grids().neurons.shape == (256, 10000)
+
+
+@pytest.mark.parametrize("settings", [
+    {},
+    {"batching": "standard", "batch_size": 7},
+    {"optimizer": "adam", "regularization": "L1", "regularization_rate": 0.003, "batch_size": 3},
+    {"optimizer": "momentum", "momentum": 0.9, "regularization": "L2", "regularization_rate": 0.01, "batch_size": 1},
+])
+def test_an_epoch_trained_in_slices_is_exactly_the_epoch_trained_whole(settings):
+    config = {"dataset": "spiral", "network_shape": [6, 4], "seed": "0.5", **settings}
+    whole, sliced = Run(config), Run(config)
+    whole.step(4)
+    slices = 0
+    while sliced.epoch < 4:
+        metrics_before = sliced.metrics
+        finished = sliced.step_for(0.0)  # the shortest slice there is: a few updates
+        slices += 1
+        if not finished:  # between epochs nothing shows: the last complete epoch's numbers stay
+            assert sliced.in_epoch and sliced.metrics == metrics_before
+    assert slices > 8 and not sliced.in_epoch
+    np.testing.assert_array_equal(whole.model.params, sliced.model.params)
+    assert whole.metrics == sliced.metrics
+
+
+def test_step_finishes_an_epoch_a_slice_began_and_a_new_network_drops_it():
+    config = {"dataset": "circle", "network_shape": [4], "seed": "0.7", "batch_size": 1}
+    whole, sliced = Run(config), Run(config)
+    whole.step(3)
+    assert not sliced.step_for(0.0) and sliced.in_epoch
+    sliced.step(3)  # the first of these three finishes the epoch begun in slices
+    assert sliced.epoch == 3 and not sliced.in_epoch
+    np.testing.assert_array_equal(whole.model.params, sliced.model.params)
+    sliced.step_for(0.0)
+    sliced.configure({"network_shape": [5]})
+    assert not sliced.in_epoch and sliced.epoch == 0
+
+
+def test_divergence_found_at_the_end_of_a_sliced_epoch_rolls_back_to_its_start():
+    run = Run({"problem": "regression", "dataset": "reg-gauss", "activation": "relu", "learning_rate": 10,
+               "network_shape": [8, 8, 8]})
+    start = run.model.params.copy()
+    for _ in range(5000):
+        if not run.in_epoch:
+            start = run.model.params.copy()  # where the epoch about to be sliced begins
+        run.step_for(0.0)
+        if run.diverged:
+            break
+    assert run.diverged
+    np.testing.assert_array_equal(run.model.params, start)  # the last complete epoch's weights
+    assert np.isfinite(run.metrics.train_loss) and not run.step_for(1.0)
