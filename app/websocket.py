@@ -31,6 +31,7 @@ MAX_FRAGMENTS = 64  # pieces one message may come in (browsers send small messag
 RECEIVE_BYTES = 65536
 COMPRESS_FROM = 512  # smaller messages go uncompressed: deflating 200 bytes costs more than sending them
 CLOSE_WAIT = 0.5  # seconds to wait for the client's answer to our close frame
+IDLE_WAIT = 0.5  # seconds a reader sleeps at most (then looks at its close and ping times again)
 DEFLATE_TAIL = b"\x00\x00\xff\xff"
 
 TEXT, BINARY, CONTINUATION, CLOSE, PING, PONG = 0x1, 0x2, 0x0, 0x8, 0x9, 0xA
@@ -335,7 +336,7 @@ class _Reader:
             now = c.clock()
             if c._close_sent_at is not None and now - c._close_sent_at > CLOSE_WAIT:
                 return False
-            waits = [0.25]
+            waits = [IDLE_WAIT]
             if c._close_sent_at is not None:
                 waits.append(c._close_sent_at + CLOSE_WAIT - now)
             if self.next_ping is not None:
