@@ -111,6 +111,28 @@ def test_sigterm_says_goodbye_to_every_page_and_exits_promptly():
     assert "SIGKILL" not in log
 
 
+def test_tabs_closing_every_way_leave_no_tracebacks_in_the_log():
+    """An expected disconnect is not an error: no traceback, no "Bad file descriptor" (before,
+    a playing tab's close frame sometimes came while its session was sending)."""
+    server = Gunicorn(WORKERS="2", SESSIONS_PER_ADDRESS="100")
+    try:
+        for round_ in range(6):
+            clients = [Client(server.ws_url) for _ in range(20)]
+            for c in clients:
+                c.send("play")
+            time.sleep(0.3)
+            for i, c in enumerate(clients):
+                if i % 4 == 3:
+                    c.ws.sock.shutdown(socket.SHUT_RDWR)  # vanished mid-frame, as a crashed tab
+                    c.ws.sock.close()
+                else:
+                    c.close()  # a close frame, as a tab that is closed
+            wait_until(lambda: server.health()["seats_taken"] == 0, timeout=10)
+    finally:
+        log = server.stop()
+    assert "Traceback" not in log and "Bad file descriptor" not in log and "[ERROR]" not in log, log[-3000:]
+
+
 def start_command(*args: str) -> tuple[subprocess.Popen, str]:
     """Run `playground serve ...` and return it with the address it says it listens on."""
     process = subprocess.Popen([sys.executable, "-c", "from app.cli import main; main()", "serve", *args],
