@@ -79,11 +79,12 @@ def refuse(connection: websocket.Connection, limits: Limits, refusal: str, regis
             connection.close(websocket.GOING_AWAY, "server shutting down")
             return
         if refusal == "address":
-            text = (f"this address already holds {registry.seats.per_address} sessions, the most one address "
-                    "may (PLAYGROUND_SESSIONS_PER_ADDRESS); close a tab, or try again in a moment")
+            problem = ("address", f"this address already holds {registry.seats.per_address} sessions, the most "
+                                  "one address may (PLAYGROUND_SESSIONS_PER_ADDRESS); close a tab, or try again "
+                                  "in a moment")
         else:
-            text = f"full; it already has its {limits.max_sessions} sessions, try again in a moment"
-        connection.send([protocol.error([("server", text)], code="full")])
+            problem = ("server", f"full; it already has its {limits.max_sessions} sessions, try again in a moment")
+        connection.send([protocol.error([problem], code="full")])
         connection.close(websocket.TRY_LATER, "server full")
     except websocket.ConnectionClosed:
         pass

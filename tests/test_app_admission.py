@@ -61,7 +61,7 @@ def test_one_address_gets_at_most_its_sessions_and_a_seat_frees_when_one_closes(
         extra = Client(server.ws_url, greet=False)
         extra.expect("hello")
         error = extra.expect("error")
-        assert error["code"] == "full" and "3 sessions" in error["errors"][0]
+        assert error["code"] == "full" and error["fields"] == ["address"] and "3 sessions" in error["errors"][0]
         assert "PLAYGROUND_SESSIONS_PER_ADDRESS" in error["errors"][0]
         assert extra.closed().code == 1013
         held.pop().close()

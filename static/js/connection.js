@@ -92,7 +92,10 @@ export class Connection extends EventTarget {
     } catch {
       return; // the protocol only sends JSON objects; ignore anything else
     }
-    if (message.type === "error" && message.code === "full") this.full = true;
+    if (message.type === "error" && message.code === "full") {
+      // The whole server is full ("full"), or this address holds all the tabs it may ("crowded").
+      this.full = (message.fields ?? []).includes("address") ? "crowded" : "full";
+    }
     if (message.type === "closing") this.setStatus("reconnecting");
     this.emit("message", message);
   }
@@ -101,7 +104,7 @@ export class Connection extends EventTarget {
     if (socket !== this.socket) return;
     this.socket = null;
     this.attempt += 1;
-    this.setStatus(this.full ? "full" : "reconnecting");
+    this.setStatus(this.full || "reconnecting");
     const delay = this.full
       ? FULL_RETRY_MS
       : RETRY_DELAYS_MS[Math.min(this.attempt - 1, RETRY_DELAYS_MS.length - 1)];

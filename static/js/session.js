@@ -203,10 +203,7 @@ export class Session {
 
   onError(message) {
     const errors = message.errors ?? [];
-    if (message.code === "full") {
-      this.store.update({ error: "The server is full right now; trying again in a moment." });
-      return;
-    }
+    if (message.code === "full") return; // the status banner says it (connection.js, views/status.js)
     if (message.code === "left_out") {
       // What the server left out of our load (an earlier, replaced load's is no news).
       if (message.handled === this.loading && this.leftOut) {

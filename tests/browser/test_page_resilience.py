@@ -85,3 +85,18 @@ def test_a_script_lost_while_loading_is_fetched_again(page, live_server):
     open_page(page, live_server.url)
     assert failures, "the first load of frame.js was refused"
     expect(page.locator("[data-network] [data-node=hidden]")).to_have_count(6)
+
+
+def test_a_tab_over_the_addresss_limit_says_so_and_connects_once_another_closes(browser, output_path):
+    from servers import LiveServer
+    with LiveServer({"SESSIONS_PER_ADDRESS": 1}) as server:
+        first = browser.new_page()
+        open_page(first, server.url)
+        second = browser.new_page()
+        second.goto(server.url + "/#seed=0.12345")
+        expect(second.locator("[data-banner]")).to_contain_text("Too many playground tabs are open from this computer")
+        expect(second.locator("[data-app]")).to_have_attribute("data-connection", "crowded")
+        shot(second, output_path, "address-full")
+        first.close()  # a seat frees: the waiting tab comes in by itself
+        wait_ready(second)
+        second.close()

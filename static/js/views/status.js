@@ -6,11 +6,13 @@ const CONNECTION_TEXT = {
   open: "Connected",
   reconnecting: "Reconnecting…",
   full: "Server full, waiting…",
+  crowded: "Too many tabs, waiting…",
 };
 
 const BANNER_TEXT = {
   reconnecting: "Lost the connection to the training server. Reconnecting by itself; your settings are kept in the page address.",
   full: "The training server is full right now (too many open pages). Waiting for a free place…",
+  crowded: "Too many playground tabs are open from this computer (or this network). Close one, and this one connects by itself.",
 };
 
 const TOAST_MS = 6000;
