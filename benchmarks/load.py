@@ -281,7 +281,7 @@ def cpu_seconds(pids: list[int]) -> float:
 class Server:
     """gunicorn with the project's config on a free port."""
 
-    def __init__(self, workers: int, max_sessions: int, extra_env: dict[str, str], log: Path | None = None):
+    def __init__(self, workers: int, max_sessions: int, extra_env: dict[str, str]):
         self.listener = socket.socket()
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(1024)
@@ -290,13 +290,10 @@ class Server:
         env = {**os.environ, "PLAYGROUND_WORKERS": str(workers), "PLAYGROUND_MAX_SESSIONS": str(max_sessions),
                **extra_env}
         fd = self.listener.fileno()
-        output = open(log, "w") if log else subprocess.DEVNULL  # gunicorn's log, when asked for
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "python:app.gunicorn_conf", "-b", f"fd://{fd}",
              "app:create_app()"], cwd=ROOT, env=env, pass_fds=[fd],
-            stdout=output, stderr=subprocess.STDOUT if log else subprocess.DEVNULL)
-        if log:
-            output.close()  # the child holds its own copy
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.wait_healthy()
 
     def wait_healthy(self) -> None:

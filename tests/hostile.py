@@ -36,10 +36,10 @@ ESTABLISHED = 1  # /proc/net/tcp's state codes (include/net/tcp_states.h)
 # -- the server ---------------------------------------------------------------------------------
 
 @contextlib.contextmanager
-def gunicorn(max_sessions: int = 60, log: Path | None = None, **settings: str) -> Iterator[load.Server]:
+def gunicorn(max_sessions: int = 60, **settings: str) -> Iterator[load.Server]:
     """gunicorn with 2 workers as load.py's Server runs it, `PLAYGROUND_<NAME>` settings from
     `settings`; stopped (killed if it lingers) however the test ends."""
-    server = load.Server(WORKERS, max_sessions, {f"PLAYGROUND_{k}": str(v) for k, v in settings.items()}, log)
+    server = load.Server(WORKERS, max_sessions, {f"PLAYGROUND_{k}": str(v) for k, v in settings.items()})
     try:
         deadline = time.monotonic() + 20
         while len(server.pids()) < 1 + WORKERS:  # healthy means one worker is up; wait for them all
@@ -115,8 +115,11 @@ def compressed(payload: bytes, head: bytes) -> bytes:
 def tcp_server_end(sock: socket.socket) -> tuple[int, int] | None:
     """The kernel's view of the server's end of this client's connection: (state, bytes waiting in
     its receive queue, unread by the server), or None when that end no longer exists."""
-    client_host, client_port = sock.getsockname()[:2]
-    server_host, server_port = sock.getpeername()[:2]
+    try:
+        client_host, client_port = sock.getsockname()[:2]
+        server_host, server_port = sock.getpeername()[:2]
+    except OSError:  # not connected any more: the server reset it
+        return None
     local = f"{_hex_address(server_host)}:{server_port:04X}"
     remote = f"{_hex_address(client_host)}:{client_port:04X}"
     with open("/proc/net/tcp") as table:
@@ -135,14 +138,6 @@ def unsent(sock: socket.socket) -> int:
 
 def _hex_address(host: str) -> str:
     return socket.inet_aton(host)[::-1].hex().upper()
-
-
-def dropped_by_server(sock: socket.socket) -> bool:
-    """Has the server closed (or reset) this connection? Read from the kernel, so it holds for a
-    client that reads nothing: a FIN that waits behind data this client never took still leaves
-    the server's end in FIN_WAIT1."""
-    end = tcp_server_end(sock)
-    return end is None or end[0] != ESTABLISHED
 
 
 @dataclass
@@ -329,23 +324,15 @@ class Player(Hostile):
 
 
 class Flooder(Hostile):
-    """Sends one message over and over: `per_second` times a second, or (None) as fast as the
-    server takes it."""
+    """Sends one message over and over, as fast as the server takes it."""
 
-    def __init__(self, url: str, data: bytes, per_second: float | None = None, **connect):
+    def __init__(self, url: str, data: bytes, **connect):
         super().__init__(url, **connect)
-        self.data, self.period, self.next = data, 1 / per_second if per_second else 0.0, time.monotonic()
         self.block = data * max(1, (1 << 16) // len(data))  # about 64 KB of copies, queued at a time
 
     def due(self, now: float) -> None:
-        if not self.period:
-            if len(self.out) < len(self.block):
-                self.queue(self.block)
-            return
-        while now >= self.next:
-            self.queue(self.data)
-            self.next += self.period
-        self.next = max(self.next, now - self.period)  # a late tick catches up one message, not many
+        if len(self.out) < len(self.block):
+            self.queue(self.block)
 
 
 class Fragmenter(Hostile):
@@ -366,6 +353,11 @@ class Fragmenter(Hostile):
         if len(self.out) < len(self.fragments):
             self.queue(self.fragments)
 
+    def flush(self) -> None:
+        super().flush()
+        if self.closed_at is not None:  # a send met the server's reset: its close frame is still readable
+            self.read()
+
     def read(self) -> None:
         while True:  # to the end, even once a send has failed: the close frame may still be waiting
             try:
@@ -384,6 +376,47 @@ class Fragmenter(Hostile):
                     self.closed_at = self.closed_at or time.monotonic()
 
 
+class Hoarder(Hostile):
+    """Asks to play, then never reads a byte from its handshake on (over a slow link's small
+    window), and sends small compressed messages that each inflate to `inflated` bytes of valid
+    JSON (a `set_speed` padded with whitespace), as fast as the server reads them. At most
+    `unread` bytes wait in the server's receive queue and this client's send queue together, so
+    that what the server holds stays bounded once the test stops the flood (`stopped`)."""
+
+    reading = False
+    unread = 1 << 16
+
+    def __init__(self, url: str, inflated: int = 60_000, **connect):
+        # A small window and segment size, as on a slow link: the server's socket buffers stay
+        # small too (loopback's 64 KB segments would let it queue megabytes), so its sends back up soon.
+        super().__init__(url, options=((socket.SOL_SOCKET, socket.SO_RCVBUF, 4096),
+                                       (socket.IPPROTO_TCP, socket.TCP_MAXSEG, 536)), **connect)
+        text = b'{"type": "set_speed", "epochs_per_frame": 1}'
+        self.inflated = inflated
+        self.data = compressed(text + b" " * (inflated - len(text)), self.session.head)
+        self.queue(message("play"))
+        self.prefix = len(self.out)
+        self.stopped = False
+        self.checked = 0.0
+
+    @property
+    def messages(self) -> int:
+        """Compressed messages the kernel took."""
+        return max(0, self.sent - self.prefix) // len(self.data)
+
+    def due(self, now: float) -> None:
+        if now - self.checked < 0.02:  # (/proc/net/tcp is read at most 50 times a second)
+            return
+        self.checked = now
+        end = tcp_server_end(self.sock)
+        if end is None or end[0] != ESTABLISHED:  # closed or reset by the server. (Read from the kernel:
+            self.closed_at = now  # a FIN waiting behind data this client never took leaves FIN_WAIT1.)
+            return
+        waiting = end[1] + unsent(self.sock)  # in the server's receive queue and in this client's send queue
+        if not self.stopped and not self.out and waiting < self.unread:
+            self.queue(self.data * max(1, (self.unread - waiting) // len(self.data)))
+
+
 @dataclass
 class Figures:
     """What the ordinary tabs measured while the hostile ones ran."""
@@ -400,8 +433,9 @@ class Figures:
     def __str__(self) -> str:
         fps = sorted(self.fps)
         return (f"ordinary tabs: frames/s worst {fps[0]:.1f}, median {fps[len(fps) // 2]:.1f}; slowest answer "
-                f"{self.answer_s * 1000:.0f} ms over {self.answers}; closed {self.closed}; server CPU "
-                f"{self.server_cores:.2f} cores, client {self.client_cores:.2f}, everything else {self.other_cores:.2f}" + "".join(f"; {k} {v}" for k, v in self.extra.items()))
+                f"{self.answer_s * 1000:.0f} ms over {self.answers}; closed {self.closed}; CPU cores: server "
+                f"{self.server_cores:.2f}, client {self.client_cores:.2f}, everything else {self.other_cores:.2f}"
+                + "".join(f"; {k} {v}" for k, v in self.extra.items()))
 
 
 class Classroom(load.Load):
@@ -482,44 +516,3 @@ def assert_class_unspoiled(figures: Figures, min_fps: float = 15.0, max_answer_s
     assert min(figures.fps) >= min_fps, f"an ordinary tab fell below {min_fps} frames/s: {figures}"
     assert figures.answers > 0 and figures.answer_s <= max_answer_s, \
         f"an answer took longer than {max_answer_s} s: {figures}"
-
-
-class Hoarder(Hostile):
-    """Asks to play, then never reads a byte from its handshake on (over a slow link's small
-    window), and sends small compressed messages that each inflate to `inflated` bytes of valid
-    JSON (a `set_speed` padded with whitespace), as fast as the server reads them. At most
-    `unread` bytes wait in the server's receive queue and this client's send queue together, so
-    that what the server holds stays bounded once the test stops the flood (`stopped`)."""
-
-    reading = False
-    unread = 1 << 16
-
-    def __init__(self, url: str, inflated: int = 60_000, **connect):
-        # A small window and segment size, as on a slow link: the server's socket buffers stay
-        # small too (loopback's 64 KB segments would let it queue megabytes), so its sends back up soon.
-        super().__init__(url, options=((socket.SOL_SOCKET, socket.SO_RCVBUF, 4096),
-                                       (socket.IPPROTO_TCP, socket.TCP_MAXSEG, 536)), **connect)
-        text = b'{"type": "set_speed", "epochs_per_frame": 1}'
-        self.inflated = inflated
-        self.data = compressed(text + b" " * (inflated - len(text)), self.session.head)
-        self.queue(message("play"))
-        self.prefix = len(self.out)
-        self.stopped = False
-        self.checked = 0.0
-
-    @property
-    def messages(self) -> int:
-        """Compressed messages the kernel took."""
-        return max(0, self.sent - self.prefix) // len(self.data)
-
-    def due(self, now: float) -> None:
-        if now - self.checked < 0.005:
-            return
-        self.checked = now
-        end = tcp_server_end(self.sock)
-        if end is None or end[0] != ESTABLISHED:
-            self.closed_at = now
-            return
-        waiting = end[1] + unsent(self.sock)  # in the server's receive queue and in this client's send queue
-        if not self.stopped and not self.out and waiting < self.unread:
-            self.queue(self.data * max(1, (self.unread - waiting) // len(self.data)))
