@@ -63,6 +63,7 @@ class Session:
     next_configure: float = 0.0
     latencies: list[float] = field(default_factory=list)
     closed: bool = False
+    head: bytes = b""  # the handshake's response head (the extensions agreed)
 
     def send(self, message: dict) -> None:
         payload = json.dumps(message).encode()
@@ -79,16 +80,27 @@ def _length(n: int, masked: bool) -> bytes:
     return bytes([bit | 127]) + struct.pack("!Q", n)
 
 
-def connect(url: str, deflate: bool) -> Session:
-    """Open a websocket (blocking handshake), offering compression as browsers do."""
+def connect(url: str, deflate: bool, headers: dict[str, str] | None = None, source: str | None = None,
+            options: tuple[tuple[int, int, int], ...] = ()) -> Session:
+    """Open a websocket (blocking handshake), offering compression as browsers do. `headers` adds
+    request headers (an `Origin`), `source` binds the client's address (another 127.x.y.z on
+    loopback is another client), `options` are socket options set before connecting, where they
+    shape the connection (a small receive buffer or segment size: a client on a slow link)."""
     parts = urlsplit(url)
-    sock = socket.create_connection((parts.hostname, parts.port or 80), timeout=30)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.settimeout(30)
+    for level, name, value in options:
+        sock.setsockopt(level, name, value)
+    if source:
+        sock.bind((source, 0))
+    sock.connect((parts.hostname, parts.port or 80))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     key = base64.b64encode(os.urandom(16)).decode()
+    extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
     sock.sendall((f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
                   f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
                   + ("Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n" if deflate else "")
-                  + "\r\n").encode())
+                  + extra + "\r\n").encode())
     response = b""
     while b"\r\n\r\n" not in response:
         chunk = sock.recv(65536)
@@ -97,9 +109,10 @@ def connect(url: str, deflate: bool) -> Session:
         response += chunk
     head, _, rest = response.partition(b"\r\n\r\n")
     if not head.startswith(b"HTTP/1.1 101"):
+        sock.close()
         raise ConnectionError(head.decode(errors="replace"))
     agreed = b"permessage-deflate" in head.lower()
-    return Session(sock, bytearray(rest), zlib.decompressobj(-15) if agreed else None)
+    return Session(sock, bytearray(rest), zlib.decompressobj(-15) if agreed else None, head=head)
 
 
 def frames_in(session: Session):
@@ -297,10 +310,21 @@ class Server:
         children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True)
         return [self.process.pid] + [int(p) for p in children.stdout.split()]
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 30) -> None:
+        """SIGTERM; a server that has not exited within `timeout` is killed, workers first."""
+        workers = self.pids()[1:]
         self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
-        self.listener.close()
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            for pid in workers + [self.process.pid]:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            self.process.wait(timeout=10)
+        finally:
+            self.listener.close()
 
 
 # -- the command --------------------------------------------------------------------------------
