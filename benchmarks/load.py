@@ -288,7 +288,6 @@ class Server:
         port = self.listener.getsockname()[1]
         self.url, self.ws_url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws"
         env = {**os.environ, "PLAYGROUND_WORKERS": str(workers), "PLAYGROUND_MAX_SESSIONS": str(max_sessions),
-               "PLAYGROUND_SESSIONS_PER_ADDRESS": str(max_sessions),  # every client is 127.0.0.1
                **extra_env}
         fd = self.listener.fileno()
         self.process = subprocess.Popen(
@@ -332,7 +331,9 @@ class Server:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     counts = [int(n) for n in args.sessions.split(",")]
-    server = None if args.url else Server(args.workers, max(counts) + 10, dict(e.split("=", 1) for e in args.env))
+    # Every benchmark client is 127.0.0.1: one address may hold every seat.
+    extra = {"PLAYGROUND_SESSIONS_PER_ADDRESS": str(max(counts) + 10), **dict(e.split("=", 1) for e in args.env)}
+    server = None if args.url else Server(args.workers, max(counts) + 10, extra)
     url = args.url or server.ws_url
     pids = (lambda: []) if args.url else server.pids
     results = []
