@@ -110,6 +110,7 @@ class Session:
         self.next_frame = 0.0
         self.epoch_seconds = 0.0  # running estimate of one epoch's training time (0: not known yet)
         self.epoch_cost = 0.0  # training time spent on the epoch in progress, over its slices
+        self.pending: tuple[Any, Callable[[Any], None]] | None = None  # a network being made
         self.greeted = False
         self.ended = False
         self.ready_at = 0.0  # the greeting is due at once
@@ -123,8 +124,8 @@ class Session:
         with self.room:
             while (len(self.inbox) >= self.limits.max_pending
                    or self.inbox_bytes + size > INBOX_BYTES_FACTOR * self.limits.max_message_bytes):
-                if self.ended or not self.connection.open:
-                    return
+                if self.ended or not self.connection.open or self.connection.peer_gone():
+                    raise websocket.ConnectionClosed()  # nobody left to answer
                 self.room.wait(0.25)
             self.inbox.append(message)
             self.inbox_bytes += size
@@ -148,9 +149,12 @@ class Session:
             self.out.answer(state=True, data=True, frame=True)
             self.connection.send([protocol.hello(self.limits.public()), *self.compose()])
         else:
+            if not self.advance():  # a network half made: nothing else until it is done
+                self.plan()
+                return
             self.handle_inbox()
             started = self.clock()
-            paced = self.train_if_due()
+            paced = self.pending is None and self.train_if_due()
             self.connection.send(self.compose())
             if paced:
                 self.schedule(started)
@@ -171,7 +175,9 @@ class Session:
 
     def plan(self) -> None:
         """When this session next has work: now if messages wait or an epoch is half done."""
-        if self.playing or self.steps_left:
+        if self.pending is not None:
+            due = 0.0
+        elif self.playing or self.steps_left:
             due = 0.0 if self.run.in_epoch else self.next_frame
         else:
             due = NEVER
@@ -204,7 +210,7 @@ class Session:
                 self.inbox_bytes -= len(raw)
                 self.room.notify()
             self.handle(raw)
-            if self.clock() > deadline:
+            if self.pending is not None or self.clock() > deadline:
                 return
 
     def handle(self, raw: str | bytes) -> None:
@@ -222,6 +228,35 @@ class Session:
     def context(self) -> protocol.Context:
         return protocol.Context(self.run.config, self.run.layer_sizes, self.limits.max_epochs_per_frame,
                                 self.limits.max_message_bytes)
+
+    # -- making networks in steps ----------------------------------------------------------------
+
+    def begin(self, steps: Any, done: Callable[[Any], None]) -> None:
+        """Start making a network in steps (engine.Run.in_steps and the like): the first step now
+        (it checks everything, so a refusal comes before any change), the rest at this session's
+        next turns, each a few milliseconds; `done` gets the result. Meanwhile this session
+        handles no other message and sends nothing (its run is half made)."""
+        self.pending = (steps, done)
+        self.advance(first=True)
+
+    def advance(self, first: bool = False) -> bool:
+        """Go on with the network being made, for about a frame budget; True once it is done."""
+        if self.pending is None:
+            return True
+        steps, done = self.pending
+        deadline = self.clock() + self.limits.frame_budget
+        while True:
+            try:
+                next(steps)
+            except StopIteration as finished:
+                self.pending = None
+                done(finished.value)
+                return True
+            except BaseException:
+                self.pending = None
+                raise
+            if first or self.clock() >= deadline:
+                return False
 
     # -- training -----------------------------------------------------------------------------
 
@@ -292,6 +327,9 @@ class Session:
         frame comes after a `metrics` message with the same epoch."""
         out, run = self.out, self.run
         messages: list[str | bytes] = list(out.errors)
+        if self.pending is not None:  # the run is half made: the rest waits until it is done
+            out.errors.clear()
+            return messages
         if out.state:
             messages.append(protocol.state(run.config, self.playing, run.epoch, self.epochs_per_frame,
                                            run.diverged, self.inspect, run.edits, self.handled))
@@ -321,7 +359,9 @@ class Session:
     # -- what each message does (docs/protocol.md, "Client → server") ---------------------------
 
     def on_configure(self, config: engine.Config) -> None:
-        kind = self.run.configure(config)
+        self.begin(self.run.configure_in_steps(config), self.configured)
+
+    def configured(self, kind: str) -> None:
         if kind in ("reset", "data"):
             self.new_network()
         self.out.answer(state=True, data=kind == "data", frame=True)
@@ -334,7 +374,10 @@ class Session:
         settings, left_out = engine.usable(config)
         if "seed" not in config or any(field == "seed" for field, _ in left_out):
             settings = engine.validate({"seed": random_seed()}, settings)
-        self.run = engine.Run(settings)
+        self.begin(engine.Run.in_steps(settings), lambda run: self.loaded(run, edits, left_out))
+
+    def loaded(self, run: engine.Run, edits: list[dict[str, Any]], left_out: list[tuple[str, str]]) -> None:
+        self.run = run
         self.inspect, self.epochs_per_frame = None, 1
         self.new_network()
         for number, edit in enumerate(edits):
@@ -375,12 +418,16 @@ class Session:
         self.steps_left = min(self.steps_left + epochs, protocol.MAX_STEP_EPOCHS)
 
     def on_reset(self) -> None:
-        self.run.reset()
+        self.begin(self.run.reset_in_steps(), self.was_reset)
+
+    def was_reset(self, _: Any) -> None:
         self.new_network()
         self.out.answer(state=True, frame=True)
 
     def on_regenerate(self) -> None:
-        self.run.regenerate()
+        self.begin(self.run.regenerate_in_steps(), self.regenerated)
+
+    def regenerated(self, _: Any) -> None:
         self.epoch_seconds = self.epoch_cost = 0.0
         self.out.answer(state=True, data=True, frame=True)
 

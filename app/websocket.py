@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import select
 import selectors
 import socket
 import struct
@@ -33,6 +34,7 @@ COMPRESS_FROM = 512  # smaller messages go uncompressed: deflating 200 bytes cos
 CLOSE_WAIT = 0.5  # seconds to wait for the client's answer to our close frame
 IDLE_WAIT = 0.5  # seconds a reader sleeps at most (then looks at its close and ping times again)
 DEFLATE_TAIL = b"\x00\x00\xff\xff"
+HANG_UP = getattr(select, "POLLRDHUP", 0x2000) | select.POLLHUP | select.POLLERR
 
 TEXT, BINARY, CONTINUATION, CLOSE, PING, PONG = 0x1, 0x2, 0x0, 0x8, 0x9, 0xA
 NORMAL, GOING_AWAY, PROTOCOL_ERROR, INVALID_DATA, POLICY, TOO_BIG, INTERNAL, TRY_LATER = (
@@ -123,11 +125,10 @@ class Connection:
 
     def __init__(self, sock: socket.socket, deflate: Deflate | None, *, hard_limit: int, rate: float,
                  ping_interval: float | None, send_timeout: float, level: int = 1,
-                 closing: threading.Event | None = None, clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic):
         self.sock, self.deflate, self.hard_limit, self.rate = sock, deflate, hard_limit, rate
         self.ping_interval, self.send_timeout, self.clock = ping_interval, send_timeout, clock
         self.level = level
-        self.stopping = closing or threading.Event()  # the server is going away: stop waiting
         self._lock = threading.Lock()  # the outgoing bytes and the compressor
         self._out = bytearray()
         self._stuck_since: float | None = None
@@ -250,6 +251,17 @@ class Connection:
             self.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+    def peer_gone(self, wait: float = 0.0) -> bool:
+        """The client has closed its end (it will read nothing more), even if bytes it sent before
+        are still unread; waits up to `wait` seconds for that. Lets a session stop handling a
+        backlog from a tab that has gone."""
+        poller = select.poll()
+        poller.register(self.sock, HANG_UP)
+        try:
+            return bool(poller.poll(max(0, int(wait * 1000))))
+        except (OSError, ValueError):
+            return True
 
     def wait_ended(self, timeout: float) -> bool:
         return self._ended.wait(timeout)
@@ -374,8 +386,8 @@ class _Reader:
         self.tokens = min(2 * c.rate, self.tokens + (now - self.refilled) * c.rate)
         self.refilled = now
         self.tokens -= 1
-        if self.tokens < 0:
-            c.stopping.wait(-self.tokens / c.rate)
+        if self.tokens < 0 and c.peer_gone(wait=-self.tokens / c.rate):
+            raise ConnectionClosed()  # the rest of a flood from a tab that has gone: unread
 
     def handle(self, first: int, opcode: int, payload: bytes) -> str | bytes | None:
         """Apply one frame; a finished data message is returned."""
@@ -441,8 +453,12 @@ class _Reader:
         return None
 
     def fail(self, code: int, reason: str) -> None:
-        """The client broke the protocol or a limit: close with `code`, and stop reading."""
+        """The client broke the protocol or a limit: close with `code`, and stop reading. What it
+        still sends is read and dropped until it closes too (CLOSE_WAIT at most): closing a socket
+        with unread bytes would reset the connection, and the client might never see why."""
         self.c.close(code, reason)
+        while self.receive():
+            self.buffer.clear()
         raise ConnectionClosed()
 
 

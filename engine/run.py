@@ -1,16 +1,18 @@
 """A run: one user's data, network and training progress, with the small API the server drives.
 
-Build it from a config, `step` it, change settings with `configure`, `reset` the weights,
-`regenerate` the data, read `metrics`, read and set weights (the run keeps the `edits` made since
-its network was made), and evaluate `grids`. A diverging run (NaN or overflow) is rolled back to
-its last finite state and frozen until reset.
+Build it from a config, `step` it (or `step_for` a while, which may stop within an epoch), change
+settings with `configure`, `reset` the weights, `regenerate` the data, read `metrics`, read and
+set weights (the run keeps the `edits` made since its network was made), and evaluate `grids`.
+Making a network has a form in steps too (`Run.in_steps`, `configure_in_steps`, ...), so a server
+can do it between other work. A diverging run (NaN or overflow) is rolled back to its last finite
+state and frozen until reset.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Generator, Mapping, TypeVar
 
 import numpy as np
 
@@ -25,6 +27,9 @@ from .network import forward_ops, initial_parameters
 from .seedrandom import SeedRandom, new_seed
 from .stalls import CHECK_EVERY, find_stall
 from .trainer import Settings, Trainer
+
+T = TypeVar("T")
+Steps = Generator[None, None, T]  # pauses (yields None) between costly parts, then returns a T
 
 HEADS = {("classification", "half_square"): ("tanh", "half_square"),
          ("classification", "cross_entropy"): ("sigmoid", "cross_entropy"),
@@ -120,27 +125,55 @@ class Run:
 
         Raises ConfigError (and changes nothing) if the merged config is invalid.
         """
+        return finish(self.configure_in_steps(update))
+
+    def reset(self) -> Metrics:
+        """New initial weights drawn from the continuing random stream (the playground's reset)."""
+        return finish(self.reset_in_steps())
+
+    def regenerate(self, seed: str | None = None) -> Metrics:
+        """New data from a new seed; the network keeps its weights (the playground's regenerate)."""
+        return finish(self.regenerate_in_steps(seed))
+
+    # The same, in steps: generators that pause between the costly parts of making a network
+    # (the data, the initial weights, the trainer), each a few milliseconds even for the largest
+    # one, so that a server can serve others in between. `finish(steps)` runs one to its end and
+    # returns its result. Until it has ended, the run must not be used (it is half made); the
+    # first step checks everything, so a ConfigError comes before any change.
+
+    @classmethod
+    def in_steps(cls, config: Mapping[str, Any] | None = None) -> Steps["Run"]:
+        """A new Run, as Run(config) makes it."""
+        run = cls.__new__(cls)
+        run.config = cfg.validate(config)
+        run._edits = EditRecord()
+        run._make_data()
+        yield
+        yield from run._network_steps(fresh=True)
+        return run
+
+    def configure_in_steps(self, update: Mapping[str, Any]) -> Steps[str]:
         new = cfg.validate(update, self.config)
         kind = cfg.change_kind(self.config, new)
         self.config = new
         if kind == "live":
             self.trainer.set_learning_rate(new["learning_rate"])
         elif kind == "reset":
-            self._make_network(fresh=True)
+            yield from self._network_steps(fresh=True)
         elif kind == "data":
             self._make_data()
-            self._make_network(fresh=True)
+            yield
+            yield from self._network_steps(fresh=True)
         return kind
 
-    def reset(self) -> Metrics:
-        """New initial weights drawn from the continuing random stream (the playground's reset)."""
-        self._make_network(fresh=False)
+    def reset_in_steps(self) -> Steps[Metrics]:
+        yield from self._network_steps(fresh=False)
         return self.metrics
 
-    def regenerate(self, seed: str | None = None) -> Metrics:
-        """New data from a new seed; the network keeps its weights (the playground's regenerate)."""
+    def regenerate_in_steps(self, seed: str | None = None) -> Steps[Metrics]:
         self.config = cfg.validate({"seed": seed if seed is not None else new_seed(self._source)}, self.config)
         self._make_data()
+        yield
         self._make_trainer()
         self._metrics = self._evaluate() or self._metrics
         self._check_stall()
@@ -227,6 +260,9 @@ class Run:
         self._after_data = self._source.state()
 
     def _make_network(self, fresh: bool) -> None:
+        finish(self._network_steps(fresh))
+
+    def _network_steps(self, fresh: bool) -> Steps[None]:
         """fresh: weights as a new page load with these settings would draw them (from the stream
         right after the data); otherwise the stream's next weights, as the reset button does."""
         c = self.config
@@ -235,6 +271,7 @@ class Run:
         self._head = head_for(c)
         self.model = Model(len(c["features"]), c["network_shape"], c["activation"], self._head)
         self.model.params[...] = initial_parameters(self.model.layout, self._source, c["init"] == "zeros")
+        yield
         self._grids = GridEvaluator(self.model, tuple(c["features"]))
         self._epoch, self._diverged = 0, False
         self._stalled, self._stall_checked = None, 0
@@ -294,6 +331,15 @@ class Run:
         if evaluated is not None:
             self._metrics = evaluated
             self._check_stall()  # a hand-set weight can revive a layer, or saturate one
+
+
+def finish(steps: Steps[T]) -> T:
+    """Run a Run's `..._in_steps` generator to its end; its result."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
 
 
 def _seed_number(seed: str) -> int:
