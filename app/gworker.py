@@ -26,6 +26,7 @@ prior knowledge, whose first bytes are not an HTTP/1 head. Put TLS on the proxy 
 from __future__ import annotations
 
 import errno
+import os
 import re
 import selectors
 import socket
@@ -249,6 +250,17 @@ class PlaygroundWorker(ThreadWorker):
     def linger(self, sock: socket.socket) -> None:
         """gunicorn's close_graceful without blocking: half-close now, close when the client has
         closed its side, or after LINGER_SECONDS or LINGER_BYTES. It counts as a connection until then."""
+        # Take the descriptor over from the socket object first: simple-websocket's reader thread
+        # closes that object when its session ends, maybe after this. Closed under the poller, its
+        # stale entry would make the next socket given the same number fail to register.
+        fd = sock.detach()
+        if fd < 0:  # closed already
+            return
+        try:
+            sock = socket.socket(fileno=fd)
+        except OSError:
+            os.close(fd)
+            return
         try:
             sock.shutdown(socket.SHUT_WR)
             sock.setblocking(False)
