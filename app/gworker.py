@@ -13,9 +13,9 @@ larger than gunicorn's limits 431 (414 for the request line), and when one addre
 largest head when all of them together pass HEAD_BYTES_PER_WORKER.
 
 Two more waits move off the threads and the loop. gthread closes a finished connection on its
-loop thread with blocking reads that wait up to 2 s for the client to close its side, so 20
-clients that send `GET / HTTP/1.0` and never close stall a worker for 20 s; here that lingering
-close is non-blocking, on the loop. And a request body the app did not read (it reads none) is
+loop thread with blocking reads that wait up to 2 s for the client to close its side, so each
+client that sends `GET / HTTP/1.0` and never closes stalls a worker for 2 s (20 of them kept page
+loads waiting over 5 s); here that lingering close is non-blocking, on the loop. And a request body the app did not read (it reads none) is
 drained only as far as it has already arrived; a body still trickling in ends the connection
 instead of holding a thread for 5 s.
 
