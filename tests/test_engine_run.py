@@ -256,3 +256,36 @@ def test_divergence_found_at_the_end_of_a_sliced_epoch_rolls_back_to_its_start()
     assert run.diverged
     np.testing.assert_array_equal(run.model.params, start)  # the last complete epoch's weights
     assert np.isfinite(run.metrics.train_loss) and not run.step_for(1.0)
+
+
+def test_networks_made_in_steps_are_exactly_those_made_at_once_and_refusals_come_first():
+    from engine.run import finish
+    big = {"dataset": "spiral", "network_shape": [16, 16, 16], "num_points": 1000, "seed": "0.42"}
+    steps = Run.in_steps(big)
+    pauses = 0
+    while True:
+        try:
+            next(steps)
+            pauses += 1
+        except StopIteration as done:
+            made = done.value
+            break
+    assert pauses >= 2  # after the data and after the weights
+    direct = Run(big)
+    np.testing.assert_array_equal(made.model.params, direct.model.params)
+    assert made.metrics == direct.metrics and made.data.train_xy.tolist() == direct.data.train_xy.tolist()
+    for change in ({"network_shape": [5, 3]}, {"seed": "0.9"}, {"learning_rate": 0.3}):
+        a, b = Run(big), Run(big)
+        assert finish(a.configure_in_steps(change)) == b.configure(change)
+        np.testing.assert_array_equal(a.model.params, b.model.params)
+        a.step(2), b.step(2)
+        assert a.metrics == b.metrics
+    a, b = Run(big), Run(big)
+    finish(a.reset_in_steps()), b.reset()
+    np.testing.assert_array_equal(a.model.params, b.model.params)
+    finish(a.regenerate_in_steps("0.77")), b.regenerate("0.77")
+    assert a.metrics == b.metrics and a.config == b.config
+    before = a.config
+    with pytest.raises(ConfigError):
+        next(a.configure_in_steps({"network_shape": [99]}))  # refused at the first step
+    assert a.config == before
