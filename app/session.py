@@ -149,7 +149,9 @@ class Session:
             self.out.answer(state=True, data=True, frame=True)
             self.connection.send([protocol.hello(self.limits.public()), *self.compose()])
         else:
-            if not self.advance():  # a network half made: nothing else until it is done
+            if self.pending is not None:  # a network half made: its next step, nothing else
+                self.advance()
+                self.connection.send(self.compose())
                 self.plan()
                 return
             self.handle_inbox()
@@ -233,30 +235,27 @@ class Session:
 
     def begin(self, steps: Any, done: Callable[[Any], None]) -> None:
         """Start making a network in steps (engine.Run.in_steps and the like): the first step now
-        (it checks everything, so a refusal comes before any change), the rest at this session's
-        next turns, each a few milliseconds; `done` gets the result. Meanwhile this session
-        handles no other message and sends nothing (its run is half made)."""
+        (it only checks everything, so a refusal comes before any change), then one step at each
+        of this session's next turns (a few milliseconds each); `done` gets the result. Meanwhile
+        this session handles no other message and sends nothing (its run is half made)."""
         self.pending = (steps, done)
-        self.advance(first=True)
+        self.advance()
 
-    def advance(self, first: bool = False) -> bool:
-        """Go on with the network being made, for about a frame budget; True once it is done."""
+    def advance(self) -> bool:
+        """One more step of the network being made; True once it is done (or none was)."""
         if self.pending is None:
             return True
         steps, done = self.pending
-        deadline = self.clock() + self.limits.frame_budget
-        while True:
-            try:
-                next(steps)
-            except StopIteration as finished:
-                self.pending = None
-                done(finished.value)
-                return True
-            except BaseException:
-                self.pending = None
-                raise
-            if first or self.clock() >= deadline:
-                return False
+        try:
+            next(steps)
+        except StopIteration as finished:
+            self.pending = None
+            done(finished.value)
+            return True
+        except BaseException:
+            self.pending = None
+            raise
+        return False
 
     # -- training -----------------------------------------------------------------------------
 

@@ -139,7 +139,7 @@ class Run:
     # (the data, the initial weights, the trainer), each a few milliseconds even for the largest
     # one, so that a server can serve others in between. `finish(steps)` runs one to its end and
     # returns its result. Until it has ended, the run must not be used (it is half made); the
-    # first step checks everything, so a ConfigError comes before any change.
+    # first step only checks everything (a ConfigError comes before any change) and is cheap.
 
     @classmethod
     def in_steps(cls, config: Mapping[str, Any] | None = None) -> Steps["Run"]:
@@ -147,6 +147,7 @@ class Run:
         run = cls.__new__(cls)
         run.config = cfg.validate(config)
         run._edits = EditRecord()
+        yield
         run._make_data()
         yield
         yield from run._network_steps(fresh=True)
@@ -159,8 +160,10 @@ class Run:
         if kind == "live":
             self.trainer.set_learning_rate(new["learning_rate"])
         elif kind == "reset":
+            yield
             yield from self._network_steps(fresh=True)
         elif kind == "data":
+            yield
             self._make_data()
             yield
             yield from self._network_steps(fresh=True)
@@ -172,9 +175,10 @@ class Run:
 
     def regenerate_in_steps(self, seed: str | None = None) -> Steps[Metrics]:
         self.config = cfg.validate({"seed": seed if seed is not None else new_seed(self._source)}, self.config)
+        yield
         self._make_data()
         yield
-        self._make_trainer()
+        yield from self._trainer_steps()
         self._metrics = self._evaluate() or self._metrics
         self._check_stall()
         return self.metrics
@@ -276,11 +280,11 @@ class Run:
         self._epoch, self._diverged = 0, False
         self._stalled, self._stall_checked = None, 0
         self._edits.clear()
-        self._make_trainer()
+        yield from self._trainer_steps()
         with np.errstate(all="ignore"):
             self._metrics = self._evaluate() or (0.0, 0.0, None, None)
 
-    def _make_trainer(self) -> None:
+    def _trainer_steps(self) -> Steps[None]:
         """Inputs for the current features and data, and a trainer over them."""
         c = self.config
         features = tuple(c["features"])
@@ -301,8 +305,9 @@ class Run:
         self._train_y = self._labels(self._data.train_labels)
         self._eval_y = np.concatenate([self._train_y, self._labels(self._data.test_labels)])
         targets = self._head.targets(self._train_y)
-        self.trainer = Trainer(self.model.layout, self.model.activation, self._head, self.model.params,
-                               self._train_inputs, targets, settings, shuffle)
+        yield
+        self.trainer = yield from Trainer.in_steps(self.model.layout, self.model.activation, self._head,
+                                                   self.model.params, self._train_inputs, targets, settings, shuffle)
 
     def _labels(self, labels: np.ndarray) -> np.ndarray:
         """Dataset labels (±1 for binary sets) in the head's own domain (0/1 for a sigmoid)."""

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from functools import partial
 from itertools import accumulate
-from typing import Callable
+from typing import Callable, Generator
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from .network import Layout
 
 
 UPDATES_PER_CHECK = 8  # run_for looks at the clock after this many updates
+BUILD_CHUNK = 800  # Trainer.in_steps pauses after preparing this many updates (about 8 ms)
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class Trainer:
 
     def __init__(self, layout: Layout, activation: Activation, head: Head, params: np.ndarray,
                  inputs: np.ndarray, targets: np.ndarray, settings: Settings,
-                 shuffle: np.random.Generator | None = None):
+                 shuffle: np.random.Generator | None = None, *, _later: bool = False):
         n = inputs.shape[1]
         if not 1 <= settings.batch_size <= n:
             raise ValueError(f"batch_size: must be 1..{n} (the number of training points), "
@@ -102,7 +103,18 @@ class Trainer:
         self._adam = [np.array(0.0), np.array(0.0)]  # lr / (1 − β1^t), 1 / (1 − β2^t)
         self._templates: dict[int, _Template] = {}
         self.set_learning_rate(settings.learning_rate)
-        self._build_epochs(n)
+        if not _later:
+            for _ in self._build_epochs(n):
+                pass
+
+    @classmethod
+    def in_steps(cls, *args: object, **kwargs: object) -> Generator[None, None, "Trainer"]:
+        """A Trainer(...) made in steps of BUILD_CHUNK updates (preparing a big network's epoch,
+        2,000 updates of batch size 1, takes about 50 ms): a generator that pauses between them
+        and returns the trainer."""
+        trainer = cls(*args, **kwargs, _later=True)  # type: ignore[arg-type]
+        yield from trainer._build_epochs(trainer.inputs.shape[1])
+        return trainer
 
     # -- public -----------------------------------------------------------------------------
 
@@ -171,14 +183,19 @@ class Trainer:
 
     # -- building ---------------------------------------------------------------------------
 
-    def _build_epochs(self, n: int) -> None:
+    def _build_epochs(self, n: int) -> Generator[None, None, None]:
+        """Prepare the epochs' calls, pausing (yielding) after every BUILD_CHUNK updates."""
         s = self.settings
         b = s.batch_size
         self._refill = None
         self._gathers: list[tuple[int, int, np.ndarray, np.ndarray]] = []
         if s.batching == "playground":
             starts = list(range(0, n - n % b, b))
-            first = [self._step_ops(*self._fixed_chunk(np.arange(i, i + b))) for i in starts]
+            first = []
+            for count, i in enumerate(starts, 1):
+                first.append(self._step_ops(*self._fixed_chunk(np.arange(i, i + b))))
+                if count % BUILD_CHUNK == 0:
+                    yield
             later = list(first)
             leftover = n % b
             if leftover:
@@ -186,10 +203,13 @@ class Trainer:
                 later[0] = self._step_ops(*self._fixed_chunk(carried))
         elif s.batching == "standard":
             bounds = [(i, min(i + b, n)) for i in range(0, n, b)]
-            if self.shuffle is None:
-                first = [self._step_ops(*self._fixed_chunk(np.arange(i, j))) for i, j in bounds]
-            else:
-                first = [self._step_ops(*self._shuffled_chunk(i, j)) for i, j in bounds]
+            first = []
+            for count, (i, j) in enumerate(bounds, 1):
+                chunk = self._fixed_chunk(np.arange(i, j)) if self.shuffle is None else self._shuffled_chunk(i, j)
+                first.append(self._step_ops(*chunk))
+                if count % BUILD_CHUNK == 0:
+                    yield
+            if self.shuffle is not None:
                 self._order = np.arange(n)
                 self._refill = self._reshuffle
             later = first

@@ -270,7 +270,7 @@ def test_networks_made_in_steps_are_exactly_those_made_at_once_and_refusals_come
         except StopIteration as done:
             made = done.value
             break
-    assert pauses >= 2  # after the data and after the weights
+    assert pauses >= 3  # after the checks, after the data and after the weights
     direct = Run(big)
     np.testing.assert_array_equal(made.model.params, direct.model.params)
     assert made.metrics == direct.metrics and made.data.train_xy.tolist() == direct.data.train_xy.tolist()
