@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import api, compression, live, pages, settings
+from . import api, compression, headers, live, pages, settings
 from .devserver import EndWebsocketResponses
 from .registry import LocalSeats, Registry
 from .session import Limits
@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         compression.use_level(int(app.config["COMPRESSION_LEVEL"]))
     for blueprint in (pages.bp, api.bp, live.bp):
         app.register_blueprint(blueprint)
+    headers.init_app(app)
     app.wsgi_app = EndWebsocketResponses(app.wsgi_app)  # type: ignore[method-assign]
     return app
 

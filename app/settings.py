@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 # Flask config key -> (default, lowest, highest or None, what it means). Environment: PLAYGROUND_<KEY>.
-SETTINGS: dict[str, tuple[Any, float, float | None, str]] = {
+# A text setting has None for both bounds.
+SETTINGS: dict[str, tuple[Any, float | None, float | None, str]] = {
     "MAX_SESSIONS": (100, 1, None, "concurrent sessions (open tabs) the server accepts, all workers together"),
     "FRAMES_PER_SECOND": (30, 1, 120, "frames a playing session sends per second, at most"),
     "MAX_EPOCHS_PER_FRAME": (100, 1, None, "the largest speed a page may ask for (set_speed)"),
@@ -19,6 +20,8 @@ SETTINGS: dict[str, tuple[Any, float, float | None, str]] = {
     "MAX_PENDING_MESSAGES": (1000, 1, None, "client messages that may wait; beyond it the oldest are dropped"),
     "PING_INTERVAL": (25, 0, None, "seconds between websocket pings that detect vanished clients; 0 = off"),
     "COMPRESSION_LEVEL": (1, 0, 9, "zlib level of websocket compression (permessage-deflate); 0 = off"),
+    "FRAME_ANCESTORS": ("'self'", None, None, "who may show the page in a frame (CSP frame-ancestors): "
+                                              "space-separated sources, e.g. https://course.example.org, or *"),
 }
 
 # A message this many times over MAX_MESSAGE_BYTES is not even buffered: the connection closes (1009).
@@ -34,6 +37,8 @@ def check(config: Mapping[str, Any]) -> None:
     """Raise ValueError naming every setting that is not a number within its range."""
     problems = []
     for key, (_, low, high, meaning) in SETTINGS.items():
+        if low is None:  # a text setting: the module that reads it checks it (FRAME_ANCESTORS: app/headers.py)
+            continue
         value = config.get(key)
         number = not isinstance(value, bool) and isinstance(value, (int, float))
         if not number or not value >= low or (high is not None and value > high):
