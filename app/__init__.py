@@ -12,7 +12,7 @@ from flask import Flask
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, live, pages, settings
+from . import api, headers, live, pages, settings
 from .devserver import EndWebsocketResponses
 from .registry import LocalSeats, Registry
 from .session import Limits
@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                                                        int(app.config["SESSIONS_PER_ADDRESS"])))
     for blueprint in (pages.bp, api.bp, live.bp):
         app.register_blueprint(blueprint)
+    headers.init_app(app)
     app.wsgi_app = EndWebsocketResponses(app.wsgi_app)  # type: ignore[method-assign]
     if app.config["TRUSTED_PROXIES"]:  # the client's address as the proxies in front saw it
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))  # type: ignore[method-assign]

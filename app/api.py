@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 import engine
 from engine.datasets import sample
 
-from .protocol import RESOLUTION
+from .protocol import RESOLUTION, bounded
 
 bp = Blueprint("api", __name__)
 CACHE_SECONDS = 3600  # these answers change only with the server's code
@@ -41,9 +41,10 @@ def previews() -> Response:
         query["num_classes"] = int(classes) if classes.lstrip("-").isdigit() else classes
     try:
         config = engine.validate(query)
-    except engine.ConfigError as refused:
-        return jsonify({"errors": [f"{f}: {m}" for f, m in refused.errors],
-                        "fields": [f for f, _ in refused.errors]}), 400
+    except engine.ConfigError as refused:  # as the websocket's `error`: bounded, quotes cut short
+        listed, more = bounded(refused.errors)
+        return jsonify({"errors": [f"{f}: {m}" for f, m in listed], "fields": [f for f, _ in listed],
+                        "more": more}), 400
     return cached(jsonify(_previews(config["problem"], config["num_classes"])))
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import numpy as np
+from json.encoder import encode_basestring_ascii as _as_json  # a str as encode() writes it
 
 import engine
 
@@ -22,7 +23,9 @@ EXTENT = engine.grids.EXTENT  # maps cover [−EXTENT, EXTENT]²
 THUMBNAIL = 10  # T: thumbnails are T × T block means of the neuron maps
 MAX_STEP_EPOCHS = 1000
 NO_NEURON = 0xFFFF
-MAX_ERROR_CHARS = 300  # one error message quotes at most this much of what the client sent
+MAX_ERROR_CHARS = 300  # bytes (as sent) of one problem's line, "field: what is wrong", at most
+MAX_FIELD_CHARS = 40  # bytes of a field an error names (an unknown key is the client's own text)
+MAX_PROBLEMS = 20  # an error lists this many problems, then one line says how many more there were
 
 FLAG_MULTICLASS, FLAG_INSPECTED, FLAG_DIVERGED = 1, 2, 4
 FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -35,15 +38,15 @@ class ProtocolError(Exception):
     """A refused message: every problem found, the refused message's type, and the error code."""
 
     def __init__(self, problems: list[Problem], request: str | None = None, code: str = "invalid"):
-        super().__init__("; ".join(f"{f}: {m}" for f, m in problems))
-        self.problems = [(field, _shorten(message, MAX_ERROR_CHARS - len(field) - 2)) for field, message in problems]
+        self.problems = list(problems)  # all of them; an error lists them `bounded`
         self.request = request
         self.code = code
+        super().__init__("; ".join(self.errors))
 
     @property
     def errors(self) -> list[str]:
-        """The problems as readable lines, each starting with its field."""
-        return [f"{field}: {message}" for field, message in self.problems]
+        """The problems as an error lists them: readable lines, each starting with its field."""
+        return [f"{field}: {message}" for field, message in bounded(self.problems)[0]]
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,42 @@ def _jsonable(value: Any) -> bool:
 
 
 def _shorten(text: str, limit: int = MAX_ERROR_CHARS) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    """`text`, cut short (ending in "…") to take at most `limit` bytes in a message as sent: JSON
+    escapes quotes and control characters, and every non-ASCII character (6 bytes, 12 beyond the
+    BMP), so a quote of the client's text is bounded by what it costs, not by its length."""
+    if len(text) <= limit and _wire_length(text) <= limit:
+        return text
+    budget, end = limit - _wire_length("…"), 0
+    for end, char in enumerate(text):
+        budget -= _wire_length(char)
+        if budget < 0:
+            break
+    return text[:end] + "…"
+
+
+def _wire_length(text: str) -> int:
+    return len(_as_json(text)) - 2
+
+
+def _short_problem(problem: Problem) -> Problem:
+    """A problem whose line fits MAX_ERROR_CHARS, its field cut to MAX_FIELD_CHARS: both may quote
+    what the client sent (an unknown key is the client's text, a refused value is quoted)."""
+    field, message = problem
+    field = _shorten(str(field), MAX_FIELD_CHARS)
+    return field, _shorten(str(message), MAX_ERROR_CHARS - _wire_length(field) - 2)
+
+
+def bounded(problems: Sequence[Problem]) -> tuple[list[Problem], int]:
+    """What an error lists of these problems, and how many it leaves out: the first MAX_PROBLEMS,
+    each cut short, then one "…and N more" about the rest (under the field they share, else
+    "message"), so that no message is answered with more than a few KB whatever it holds."""
+    listed = [_short_problem(problem) for problem in problems[:MAX_PROBLEMS]]
+    more = len(problems) - len(listed)
+    if more:
+        fields = {field for field, _ in problems[MAX_PROBLEMS:]}
+        shared = _shorten(str(fields.pop()), MAX_FIELD_CHARS) if len(fields) == 1 else "message"
+        listed.append((shared, f"…and {more} more"))
+    return listed, more
 
 
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -240,10 +278,12 @@ def data(dataset: Any, problem: str) -> str:
 
 def error(problems: Sequence[Problem], request: str | None = None, code: str = "invalid",
           handled: int = 0) -> str:
-    """`errors` as readable lines ("field: what is wrong"), `fields`, the field of each, and
-    `handled`, the session's count of client messages handled with the one this is about."""
-    return encode({"type": "error", "errors": [f"{f}: {m}" for f, m in problems],
-                   "fields": [f for f, _ in problems], "request": request, "code": code, "handled": handled})
+    """`errors` as readable lines ("field: what is wrong"), `fields`, the field of each, `more`, how
+    many problems were left out of both (`bounded`), and `handled`, the session's count of client
+    messages handled with the one this is about."""
+    listed, more = bounded(problems)
+    return encode({"type": "error", "errors": [f"{f}: {m}" for f, m in listed], "fields": [f for f, _ in listed],
+                   "more": more, "request": request, "code": code, "handled": handled})
 
 
 def closing(reason: str) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 # Flask config key -> (default, lowest, highest or None, what it means). Environment: PLAYGROUND_<KEY>.
-SETTINGS: dict[str, tuple[Any, float, float | None, str]] = {
+# A text setting has None for both bounds.
+SETTINGS: dict[str, tuple[Any, float | None, float | None, str]] = {
     "MAX_SESSIONS": (100, 1, None, "concurrent sessions (open tabs) the server accepts, all workers together"),
     "SESSIONS_PER_ADDRESS": (10, 1, None, "sessions one client address may hold (raise it when a class "
                                          "reaches the server through one NAT address or proxy)"),
@@ -35,6 +36,8 @@ SETTINGS: dict[str, tuple[Any, float, float | None, str]] = {
 TEXT_SETTINGS: dict[str, tuple[str, str]] = {
     "ALLOWED_ORIGINS": ("", "comma-separated origins (https://course.example.org) whose pages may open "
                             "sessions besides the playground's own; * allows any"),
+    "FRAME_ANCESTORS": ("'self'", "who may show the page in a frame (CSP frame-ancestors): space-separated "
+                                  "sources, e.g. https://course.example.org, or * (app/headers.py checks them)"),
 }
 
 # A message this many times over MAX_MESSAGE_BYTES is not even read: the connection closes (1009).

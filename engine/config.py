@@ -248,11 +248,20 @@ def _network_shape(value, config):
 
 
 def _seed(value, config):
+    """Any text of 1..seed_length characters, as the original's seedrandom takes any string, except
+    one with a lone surrogate ("\\udfff" in JSON): that is no Unicode text, cannot be written in a
+    URL (the page's link) or as UTF-8 (the standard batching's shuffle is seeded from its bytes),
+    and the original never sees one (its seeds are the URL hash's text, or Math.random's)."""
+    wanted = f"must be a string of 1..{LIMITS['seed_length']} characters"
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise _Bad(f"must be a string of 1..{LIMITS['seed_length']} characters; got {value!r}")
+        raise _Bad(f"{wanted}; got {value!r}")
     text = str(value)
     if not 1 <= len(text) <= LIMITS["seed_length"]:
-        raise _Bad(f"must be a string of 1..{LIMITS['seed_length']} characters; got {value!r}")
+        raise _Bad(f"{wanted}; got {value!r}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _Bad(f"{wanted} of Unicode text, without lone surrogates such as \\udfff; got {value!r}") from None
     return text
 
 

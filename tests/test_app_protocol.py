@@ -78,3 +78,59 @@ def test_random_messages_are_either_accepted_or_refused_never_crash():
             refused += 1
             assert error.errors and all(":" in e for e in error.errors)
     assert 0 < refused < 3000
+
+
+WIDE = protocol.Context(engine.validate(), (2, 4, 2, 1), max_epochs_per_frame=100, max_message_bytes=65536)
+
+
+def wide_refusal(raw: str) -> protocol.ProtocolError:
+    """A refusal under the server's default message limit, 64 KB."""
+    with pytest.raises(protocol.ProtocolError) as refused:
+        protocol.parse(raw, WIDE)
+    return refused.value
+
+
+def wire(text: str) -> int:
+    """Bytes a string takes in a message as the server sends it (ASCII JSON)."""
+    return len(json.dumps(text)) - 2
+
+
+def test_an_error_lists_twenty_problems_then_says_how_many_more():
+    keys = [f"k{i:04d}" for i in range(4000)]
+    raw = json.dumps({"type": "play", **{key: 0 for key in keys}})
+    assert len(raw) < 50_000
+    text = protocol.error(wide_refusal(raw).problems, "play")
+    error = json.loads(text)
+    assert error["fields"][:20] == keys[:20] and error["errors"][0].startswith("k0000: unknown field for play")
+    # The rest share no field: one line for the message says how many were not listed.
+    assert (error["fields"][20:], error["errors"][20:], error["more"]) == (["message"], ["message: …and 3980 more"], 3980)
+    assert len(text) < 2_000
+    # The engine's own list of unknown settings is capped the same way (it once made 1 MB).
+    raw = json.dumps({"type": "configure", "config": {key: 0 for key in keys}})
+    text = protocol.error(wide_refusal(raw).problems, "configure")
+    assert len(text) < 6_000 and json.loads(text)["more"] == 3980
+    assert len(wide_refusal(raw).errors) == 21
+
+
+def test_the_line_about_the_rest_names_the_field_they_share():
+    problems = [("noise", "bad")] + [("edits", f"entry {n} left out") for n in range(30)]
+    error = json.loads(protocol.error(problems, "load", code="left_out"))
+    assert error["fields"] == ["noise"] + ["edits"] * 20 and error["errors"][-1] == "edits: …and 11 more"
+    assert error["more"] == 11
+    exact = json.loads(protocol.error(problems[:20]))
+    assert (len(exact["errors"]), exact["more"]) == (20, 0)
+
+
+@pytest.mark.parametrize("text", ["x" * 20_000, "é" * 5_000, "\U0001F600" * 3_000, "\udfff" * 5_000,
+                                  '"\\' * 5_000, "\x01" * 3_000])
+def test_long_keys_and_values_are_cut_to_what_they_cost_on_the_wire(text):
+    """Unknown keys are the client's own text, and refused values are quoted: each line of an
+    error is at most 300 bytes as sent and each field 40, whatever characters they hold."""
+    raw = json.dumps({"type": "configure", "config": {"seed": 7, "dataset": text, text: 1}, text[:2000]: 0},
+                     ensure_ascii=False)
+    text_sent = protocol.error(wide_refusal(raw).problems, "configure")
+    error = json.loads(text_sent)
+    assert len(error["fields"]) == 3 and "dataset" in error["fields"] and error["more"] == 0
+    assert all(wire(line) <= protocol.MAX_ERROR_CHARS and "…" in line for line in error["errors"])
+    assert all(wire(field) <= protocol.MAX_FIELD_CHARS for field in error["fields"])
+    assert len(text_sent) < 1_200

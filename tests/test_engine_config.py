@@ -134,3 +134,26 @@ def test_options_carry_the_pages_menus_and_feature_labels():
     assert o["menu_limits"] == {"hidden_layers": 6, "neurons_per_layer": 8, "batch_size": 30}
     assert o["feature_labels"]["xTimesY"] == "X₁X₂" and list(o["feature_labels"]) == o["features"]
     assert o["limits"]["parameter"] == 1_000_000
+
+
+def test_a_seed_with_a_lone_surrogate_is_refused_naming_the_seed():
+    """JSON's "\\udfff" is no Unicode text: it cannot go into a URL or UTF-8 (the standard
+    batching's shuffle is seeded from the seed's bytes), so it is refused, not run."""
+    for seed in ("\udfff", "0.1\ud800"):
+        with pytest.raises(ConfigError) as info:
+            validate({"seed": seed, "batching": "standard"})
+        [(field, message)] = info.value.errors
+        assert field == "seed" and "lone surrogate" in message
+        config, left_out = usable({"seed": seed, "batching": "standard", "noise": 10})
+        assert [f for f, _ in left_out] == ["seed"] and (config["batching"], config["noise"]) == ("standard", 10)
+    run = Run({"seed": "0.5"})
+    with pytest.raises(ConfigError):
+        run.configure({"seed": "\udfff", "batching": "standard"})
+    assert (run.config["seed"], run.config["batching"]) == ("0.5", "playground")
+    assert run.step(2).epoch == 2
+
+
+def test_any_other_text_is_a_seed_with_either_batching():
+    for seed in ("0.12345", "héllo", "\U0001F600 seed", 'a "quoted" \\ seed', "\x00"):
+        run = Run({"seed": seed, "batching": "standard", "num_points": 50})
+        assert run.config["seed"] == seed and run.step(3).epoch == 3

@@ -15,7 +15,12 @@ import { mountStatus } from "./views/status.js";
 import { mountSummary } from "./views/summary.js";
 
 function start() {
-  sessionStorage.removeItem("playground-reloads"); // the code loaded (see index.html)
+  try {
+    sessionStorage.removeItem("playground-reloads"); // the code loaded (see boot.js)
+  } catch {
+    // No storage for this document (a course site's frame where the browser blocks third-party
+    // storage): there is no count to clear, and the page works without it.
+  }
   const root = document;
   const store = new Store(initialState());
   const connection = new Connection(socketUrl());

@@ -23,7 +23,7 @@ export class Session {
     this.env = env;
     this.loading = null;       // the number of our `load` message (or UNSENT) until a state answers it
     this.passed = null;        // the latest state that did not answer it (the session it replaces)
-    this.leftOut = null;       // {fields, errors, unreadable}: what the link loses, said once it is loaded
+    this.leftOut = null;       // {fields, errors, unreadable, unlisted}: what the link loses, said once it is loaded
     this.asked = new Map();    // config key → {value, message}: sent, not yet in a state
     this.datasets = {};        // problem → {dataset, loss} last used with it (see configure)
     this.wantedInspect = null;
@@ -118,7 +118,7 @@ export class Session {
     this.asked.clear();
     this.wantedInspect = null;
     this.passed = null;
-    this.leftOut = { fields: [], errors: [], unreadable: link.badEdits };
+    this.leftOut = { fields: [], errors: [], unreadable: link.badEdits, unlisted: 0 };
     this.loading = this.send({ type: "load", config: link.config, edits: link.edits }) || UNSENT;
     const speeds = this.store.state.hello.limits?.speeds ?? [1];
     if (link.speed) this.setSpeed(Math.max(1, Math.min(speeds[speeds.length - 1], link.speed)));
@@ -209,6 +209,10 @@ export class Session {
       if (message.handled === this.loading && this.leftOut) {
         this.leftOut.fields.push(...message.fields);
         this.leftOut.errors.push(...errors);
+        // An error lists 20 problems, then one "…and N more" (`more` = N) under the field they
+        // share: skipped edits beyond the 20 are counted from it.
+        const fields = message.fields ?? [];
+        if (message.more > 0 && fields[fields.length - 1] === "edits") this.leftOut.unlisted += message.more - 1;
       }
       return;
     }
@@ -233,9 +237,9 @@ export class Session {
 
   /** Once a link is loaded: one word on what of it the server left out or the page could not read. */
   sayLeftOut() {
-    const { fields, errors, unreadable } = this.leftOut;
+    const { fields, errors, unreadable, unlisted } = this.leftOut;
     this.leftOut = null;
-    const edits = unreadable + fields.filter((field) => field === "edits").length;
+    const edits = unreadable + unlisted + fields.filter((field) => field === "edits").length;
     const settings = errors.filter((_, i) => fields[i] !== "edits");
     const words = [];
     if (settings.length) words.push(`Some settings in the link could not be used: ${settings.join("; ")}.`);

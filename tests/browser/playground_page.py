@@ -49,9 +49,9 @@ def wait_ready(page: Page) -> None:
         pending = sorted(getattr(page, "_unfinished", {}).values())
         raise AssertionError(f"the page never connected: data-connection={status!r}, toast={toast!r}, "
                              f"loaded={loaded}, unfinished={pending}") from error
-    page.wait_for_function("Number(document.querySelector('[data-map]').dataset.framesRendered) > 0")
-    page.wait_for_function("location.hash.includes('network_shape=')")
-    page.wait_for_function("document.querySelectorAll('[data-network] [data-node]').length > 0")
+    page.wait_for_function("() => Number(document.querySelector('[data-map]').dataset.framesRendered) > 0")
+    page.wait_for_function("() => location.hash.includes('network_shape=')")
+    page.wait_for_function("() => document.querySelectorAll('[data-network] [data-node]').length > 0")
 
 
 def settings(page: Page) -> dict[str, str]:

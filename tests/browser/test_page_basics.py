@@ -33,7 +33,7 @@ def test_play_raises_the_epoch_and_lowers_the_test_loss_on_circle(playground, ou
     start = loss(page, "test")
     page.click("[data-action=play]")
     expect(page.locator("[data-app]")).to_have_attribute("data-playing", "true")
-    page.wait_for_function("Number(document.querySelector('[data-app]').dataset.epoch) >= 150")
+    page.wait_for_function("() => Number(document.querySelector('[data-app]').dataset.epoch) >= 150")
     page.wait_for_function(
         "start => Number(document.querySelector('[data-metric=test_loss]').textContent) < start - 0.2", arg=start)
     page.click("[data-action=play]")

@@ -96,7 +96,7 @@ def test_multiclass_keeps_the_weight_legend_beside_the_class_key(playground, out
     outputs = page.eval_on_selector_all("[data-node=output]", "s => s.map(e => getComputedStyle(e).backgroundColor)")
     assert swatches == outputs == [css_rgb(h) for h in classes], "the key, the output nodes and the map share one palette"
     page.click("[data-action=play]")
-    page.wait_for_function("Number(document.querySelector('[data-app]').dataset.epoch) >= 150")
+    page.wait_for_function("() => Number(document.querySelector('[data-app]').dataset.epoch) >= 150")
     page.click("[data-action=play]")
     shot(page, output_path, "colours-multiclass-6")
 

@@ -167,6 +167,22 @@ def test_a_hand_typed_link_applies_the_edits_that_fit_and_leaves_out_the_rest(pl
     page.wait_for_selector("[data-app][data-epoch='1']")
 
 
+def test_a_link_with_more_bad_edits_than_an_error_lists_counts_them_all(playground, page):
+    """The server's error lists 20 problems and sums up the rest ("edits: …and 5 more", `more`
+    5): the page still counts every edit left out, and names no setting."""
+    messages: list[str] = []
+    page.on("websocket", lambda socket: socket.on(
+        "framereceived", lambda payload: isinstance(payload, str) and messages.append(payload)))
+    bad = [f"w0.{n}.0:1" for n in range(5, 30)]  # layer 0 of [2] has inputs 0 and 1 only
+    playground("network_shape=2&dataset=xor&edits=b1.0:-0.75," + ",".join(bad))
+    wait_setting(page, "edits", "b1.0:-0.75")
+    toast = page.locator("[data-toast]")
+    expect(toast).to_contain_text("25 hand-set weights in the link do not fit this network and were left out")
+    expect(toast).not_to_contain_text("settings")
+    errors = [json.loads(m) for m in messages if json.loads(m)["type"] == "error"]
+    assert [(len(e["fields"]), e["more"]) for e in errors] == [(21, 5)]
+
+
 def test_edits_come_back_after_the_server_restarts(page, restartable_server):
     server = restartable_server
     frames = Frames(page)

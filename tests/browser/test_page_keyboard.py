@@ -102,7 +102,7 @@ def test_a_dataset_button_keeps_focus_when_the_buttons_are_rebuilt(playground):
     page = playground()
     page.focus("[data-dataset=xor]")
     page.evaluate("() => { location.hash = 'problem=regression'; }")  # another problem's datasets
-    page.wait_for_function("/problem=regression/.test(location.hash) && /dataset=/.test(location.hash)")  # the server's answer
+    page.wait_for_function("() => /problem=regression/.test(location.hash) && /dataset=/.test(location.hash)")  # the server's answer
     pressed = page.locator("[data-dataset][aria-pressed=true]")
     expect(pressed).to_have_attribute("data-dataset", settings(page)["dataset"])
     expect(pressed).to_be_focused()
@@ -153,7 +153,7 @@ def test_the_editor_closes_when_focus_tabs_out_and_hands_focus_back(playground, 
     page.keyboard.press("Enter")
     expect(editor).to_be_hidden()
     expect(neuron).to_be_focused()
-    page.wait_for_function("location.hash.includes('edits=b1.0:2')")
+    page.wait_for_function("() => location.hash.includes('edits=b1.0:2')")
 
 
 def test_an_editor_opened_by_clicking_a_link_also_closes_when_tabbed_out_of(playground):
@@ -223,7 +223,7 @@ def test_readouts_are_quiet_and_a_summary_speaks_after_a_step_and_a_pause(playgr
     expect(summary).to_contain_text(f"epoch 1. Test loss {test_loss}, training loss {train_loss}.")
     # Silent while playing; one summary when it pauses.
     page.click("[data-action=play]")
-    page.wait_for_function("Number(document.querySelector('[data-app]').dataset.epoch) > 30")
+    page.wait_for_function("() => Number(document.querySelector('[data-app]').dataset.epoch) > 30")
     expect(summary).to_be_empty()
     page.click("[data-action=play]")
     expect(page.locator("[data-app]")).to_have_attribute("data-playing", "false")

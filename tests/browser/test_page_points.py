@@ -30,17 +30,17 @@ def test_choosing_a_number_of_points_draws_that_many(playground, output_path):
     assert menu.locator("option").all_inner_texts() == [
         "Default (500)", "50", "100", "200", "300", "500", "1000", "1500", "2000"]
     page.check("[data-display=showTestData]")  # every point on the map, not just the training half
-    page.wait_for_function("document.querySelector('[data-points-canvas]').dataset.points === '500'")
+    page.wait_for_function("() => document.querySelector('[data-points-canvas]').dataset.points === '500'")
 
     page.select_option(POINTS, "1000")
     wait_setting(page, "num_points", "1000")
-    page.wait_for_function("document.querySelector('[data-points-canvas]').dataset.points === '1000'")
+    page.wait_for_function("() => document.querySelector('[data-points-canvas]').dataset.points === '1000'")
     expect(menu).to_have_value("1000")
     shot(page, output_path, "points-1000")
 
     page.select_option(POINTS, "default")
     wait_setting(page, "num_points", "default")
-    page.wait_for_function("document.querySelector('[data-points-canvas]').dataset.points === '500'")
+    page.wait_for_function("() => document.querySelector('[data-points-canvas]').dataset.points === '500'")
     expect(menu).to_have_value("default")
     expect(page.locator("[data-toast]")).to_be_hidden()
 
@@ -52,7 +52,7 @@ def test_default_follows_the_problem(playground):
     wait_setting(page, "problem", "regression")
     expect(page.locator(f"{POINTS} option:checked")).to_have_text("Default (1200)")
     assert settings(page)["num_points"] == "default"
-    page.wait_for_function("document.querySelector('[data-points-canvas]').dataset.points === '600'")
+    page.wait_for_function("() => document.querySelector('[data-points-canvas]').dataset.points === '600'")
 
 
 def test_few_points_lower_the_batch_size_and_training_goes_on(playground):

@@ -42,7 +42,7 @@ def test_lowering_the_rate_alone_leaves_a_stalled_network_stalled(playground):
     page = playground(STALLS)
     play_until_stalled(page)
     choose(page, "learning_rate", "0.03")
-    page.wait_for_function("Number(document.querySelector('[data-app]').dataset.epoch) >= 1500")
+    page.wait_for_function("() => Number(document.querySelector('[data-app]').dataset.epoch) >= 1500")
     expect(page.locator("[data-stalled-notice]")).to_be_visible()
 
 
