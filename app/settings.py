@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 # Flask config key -> (default, lowest, highest or None, what it means). Environment: PLAYGROUND_<KEY>.
 # A text setting has None for both bounds.
-SETTINGS: dict[str, tuple[Any, float | None, float | None, str]] = {
+SETTINGS: dict[str, tuple[Any, float, float | None, str]] = {
     "MAX_SESSIONS": (100, 1, None, "concurrent sessions (open tabs) the server accepts, all workers together"),
     "SESSIONS_PER_ADDRESS": (10, 1, None, "sessions one client address may hold (raise it when a class "
                                          "reaches the server through one NAT address or proxy)"),
