@@ -5,7 +5,18 @@ defaults, then `PLAYGROUND_*` environment variables, then test overrides.
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+
+# One BLAS thread per process, set before NumPy loads its BLAS. Sessions share a process's one
+# compute thread in short turns (app/scheduler.py); a multi-threaded matrix product would spin
+# threads on every core for a few microseconds of work. Measured: a grid pass of the largest
+# network took 64 ms of CPU instead of 3 ms with OpenBLAS's default threads under load, and
+# ordinary tabs beside four rebuilding ones got 13 frames/s instead of 30. (The image sets these
+# too; the environment wins.)
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")
+
+from pathlib import Path  # noqa: E402
 from typing import Any
 
 from flask import Flask

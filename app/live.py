@@ -66,6 +66,7 @@ def serve(connection: websocket.Connection, registry: Registry, limits: Limits, 
     finally:
         session.end()
         registry.scheduler.remove(session)
+        session.run.release()
         connection.close(websocket.NORMAL)
         registry.leave(address)
 

@@ -9,6 +9,7 @@ a frame cost nearly twice its own work when every connection computed on its own
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -19,6 +20,13 @@ log = logging.getLogger(__name__)
 LAG = 0.05  # seconds of CPU an idle session may be behind the others: enough to answer at once
 IDLE_EXIT = 5.0  # seconds without sessions after which the thread ends (a new session restarts it)
 LONGEST_WAIT = 0.25  # seconds the thread sleeps at most (it then checks for shutdown)
+SLOW_TURN = 0.05  # a turn that used more CPU than this is logged: no turn should (docs/deployment.md)
+# Python's full garbage collection pass looks at every object of the process: 45 ms with a few
+# big networks in it, and rebuilding networks makes it run several times a second, each time
+# stalling every session. Here it runs every COLLECT_EVERY seconds instead, between two turns;
+# what networks leave behind is freed at once (Run.release), not by it.
+COLLECT_EVERY = 30.0
+RARE = 1_000_000  # gc threshold of the oldest generation: in effect, never by itself
 
 
 class Turnable(Protocol):
@@ -76,8 +84,13 @@ class Scheduler:
     # -- the compute thread --------------------------------------------------------------------
 
     def _loop(self) -> None:
-        idle_since = self.clock()
+        idle_since = collected = self.clock()
+        young, middle, _ = gc.get_threshold()
+        gc.set_threshold(young, middle, RARE)
         while True:
+            if self.clock() - collected > COLLECT_EVERY:
+                gc.collect()
+                collected = self.clock()
             with self._wake:
                 session, wait = self._pick()
                 if session is None:
@@ -94,6 +107,8 @@ class Scheduler:
                 session.failed(error)
             finally:
                 used = self.cpu_clock() - started
+                if used > SLOW_TURN:
+                    log.warning("a turn took %.0f ms of CPU: %s", used * 1000, session)
                 with self._wake:
                     session.cpu += used
                     self._running = None

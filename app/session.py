@@ -116,6 +116,12 @@ class Session:
         self.ready_at = 0.0  # the greeting is due at once
         self.cpu = 0.0  # kept by the scheduler
 
+    def __repr__(self) -> str:
+        c = self.run.config
+        return (f"<Session {c['dataset']} {c['network_shape']} {c['num_points'] or ''} points, batch {c['batch_size']},"
+                f" {'making a network' if self.pending else 'playing' if self.playing else 'paused'},"
+                f" {len(self.inbox)} waiting>")
+
     # -- the connection's thread ----------------------------------------------------------------
 
     def deliver(self, message: str | bytes) -> None:
@@ -376,7 +382,8 @@ class Session:
         self.begin(engine.Run.in_steps(settings), lambda run: self.loaded(run, edits, left_out))
 
     def loaded(self, run: engine.Run, edits: list[dict[str, Any]], left_out: list[tuple[str, str]]) -> None:
-        self.run = run
+        old, self.run = self.run, run
+        old.release()
         self.inspect, self.epochs_per_frame = None, 1
         self.new_network()
         for number, edit in enumerate(edits):

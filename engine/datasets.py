@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Generator, Iterator
 
 import numpy as np
 
 from .seedrandom import SeedRandom
 
-Points = list[tuple[float, float, float]]  # (x, y, label) in generation order
+STEP_POINTS = 400  # generate_in_steps pauses after this many points (about 4 ms)
+
+Point = tuple[float, float, float]  # (x, y, label)
+Points = list[Point]  # in generation order
 
 
-def circle(rng: SeedRandom, n: int, noise: float) -> Points:
+def circle(rng: SeedRandom, n: int, noise: float) -> Iterator[Point]:
     """Half the points inside radius 2.5, half in the ring 3.5..5; noise only moves the label test."""
     radius = 5.0
-    points: Points = []
     for r_low, r_high in ((0.0, radius * 0.5), (radius * 0.7, radius)):
         for _ in range(_half(n)):
             r = rng.uniform(r_low, r_high)
@@ -30,13 +32,11 @@ def circle(rng: SeedRandom, n: int, noise: float) -> Points:
             nx = rng.uniform(-radius, radius) * noise
             ny = rng.uniform(-radius, radius) * noise
             label = 1.0 if math.hypot(x + nx, y + ny) < radius * 0.5 else -1.0
-            points.append((x, y, label))
-    return points
+            yield (x, y, label)
 
 
-def xor(rng: SeedRandom, n: int, noise: float) -> Points:
+def xor(rng: SeedRandom, n: int, noise: float) -> Iterator[Point]:
     """Uniform points pushed 0.3 off the axes, labelled by the sign of x·y (with noise)."""
-    points: Points = []
     for _ in range(n):
         x = rng.uniform(-5, 5)
         x += 0.3 if x > 0 else -0.3
@@ -44,44 +44,38 @@ def xor(rng: SeedRandom, n: int, noise: float) -> Points:
         y += 0.3 if y > 0 else -0.3
         nx = rng.uniform(-5, 5) * noise
         ny = rng.uniform(-5, 5) * noise
-        points.append((x, y, 1.0 if (x + nx) * (y + ny) >= 0 else -1.0))
-    return points
+        yield (x, y, 1.0 if (x + nx) * (y + ny) >= 0 else -1.0)
 
 
-def gauss(rng: SeedRandom, n: int, noise: float) -> Points:
+def gauss(rng: SeedRandom, n: int, noise: float) -> Iterator[Point]:
     """Two normal clusters at (2, 2) (+1) and (−2, −2) (−1); noise widens them."""
     variance = _gauss_variance(noise)
-    points: Points = []
     for cx, cy, label in ((2.0, 2.0, 1.0), (-2.0, -2.0, -1.0)):
         for _ in range(_half(n)):
             x = rng.normal(cx, variance)
             y = rng.normal(cy, variance)
-            points.append((x, y, label))
-    return points
+            yield (x, y, label)
 
 
-def spiral(rng: SeedRandom, n: int, noise: float) -> Points:
+def spiral(rng: SeedRandom, n: int, noise: float) -> Iterator[Point]:
     """Two interleaved spiral arms; noise jitters the points."""
     # The original loops `i < n / 2` and divides by n / 2, a fraction when n is odd.
-    return _spiral_arms(rng, [(_half(n), n / 2)] * 2, [0.0, math.pi], [1.0, -1.0], noise)
+    yield from _spiral_arms(rng, [(_half(n), n / 2)] * 2, [0.0, math.pi], [1.0, -1.0], noise)
 
 
-def reg_plane(rng: SeedRandom, n: int, noise: float) -> Points:
+def reg_plane(rng: SeedRandom, n: int, noise: float) -> Iterator[Point]:
     """Label (x + y)/10 of the noisy point; the points themselves stay uniform on [−6, 6]²."""
-    points: Points = []
     for _ in range(n):
         x, y = rng.uniform(-6, 6), rng.uniform(-6, 6)
         nx, ny = rng.uniform(-6, 6) * noise, rng.uniform(-6, 6) * noise
-        points.append((x, y, (x + nx + y + ny) / 10.0))
-    return points
+        yield (x, y, (x + nx + y + ny) / 10.0)
 
 
 _REG_GAUSS_CENTRES = ((-4, 2.5, 1), (0, 2.5, -1), (4, 2.5, 1), (-4, -2.5, -1), (0, -2.5, 1), (4, -2.5, -1))
 
 
-def reg_gauss(rng: SeedRandom, n: int, noise: float) -> Points:
+def reg_gauss(rng: SeedRandom, n: int, noise: float) -> Iterator[Point]:
     """Six signed bumps; the label is the bump value of largest magnitude at the noisy point."""
-    points: Points = []
     for _ in range(n):
         x, y = rng.uniform(-6, 6), rng.uniform(-6, 6)
         nx, ny = rng.uniform(-6, 6) * noise, rng.uniform(-6, 6) * noise
@@ -90,61 +84,54 @@ def reg_gauss(rng: SeedRandom, n: int, noise: float) -> Points:
             value = sign * min(1.0, max(0.0, 1.0 - math.hypot(x + nx - cx, y + ny - cy) / 2.0))
             if abs(value) > abs(label):
                 label = value
-        points.append((x, y, label))
-    return points
+        yield (x, y, label)
 
 
-def multi_spiral(rng: SeedRandom, n: int, noise: float, k: int) -> Points:
+def multi_spiral(rng: SeedRandom, n: int, noise: float, k: int) -> Iterator[Point]:
     """K interleaved spiral arms, the playground's spiral generalized; label = arm index."""
     deltas = [2 * math.pi * c / k for c in range(k)]
     # One turn per arm instead of the binary spiral's 1.75 keeps K arms learnable by small nets.
     arms = [(count, count) for count in _split(n, k)]
-    return _spiral_arms(rng, arms, deltas, [float(c) for c in range(k)], noise, turns=1.0)
+    yield from _spiral_arms(rng, arms, deltas, [float(c) for c in range(k)], noise, turns=1.0)
 
 
-def multi_gauss(rng: SeedRandom, n: int, noise: float, k: int) -> Points:
+def multi_gauss(rng: SeedRandom, n: int, noise: float, k: int) -> Iterator[Point]:
     """K normal clusters evenly spaced on a circle of radius 3.5; noise widens them as in gauss."""
     variance = _gauss_variance(noise) * 0.5
-    points: Points = []
     for c, count in enumerate(_split(n, k)):
         angle = 2 * math.pi * c / k + math.pi / 2
         cx, cy = 3.5 * math.cos(angle), 3.5 * math.sin(angle)
         for _ in range(count):
-            points.append((rng.normal(cx, variance), rng.normal(cy, variance), float(c)))
-    return points
+            yield (rng.normal(cx, variance), rng.normal(cy, variance), float(c))
 
 
-def multi_pie(rng: SeedRandom, n: int, noise: float, k: int) -> Points:
+def multi_pie(rng: SeedRandom, n: int, noise: float, k: int) -> Iterator[Point]:
     """Uniform points labelled by which of K angular sectors holds the noisy point (xor's cousin)."""
-    points: Points = []
     for _ in range(n):
         x, y = rng.uniform(-5, 5), rng.uniform(-5, 5)
         nx, ny = rng.uniform(-5, 5) * noise, rng.uniform(-5, 5) * noise
         angle = math.atan2(y + ny, x + nx) % (2 * math.pi)
-        points.append((x, y, float(min(k - 1, int(angle / (2 * math.pi / k))))))
-    return points
+        yield (x, y, float(min(k - 1, int(angle / (2 * math.pi / k)))))
 
 
-def multi_rings(rng: SeedRandom, n: int, noise: float, k: int) -> Points:
+def multi_rings(rng: SeedRandom, n: int, noise: float, k: int) -> Iterator[Point]:
     """K concentric rings of equal width out to radius 5.5; noise moves the points radially."""
     width = 5.5 / k
-    points: Points = []
     for c, count in enumerate(_split(n, k)):
         for _ in range(count):
             r = rng.uniform(c * width + 0.1 * width, (c + 1) * width - 0.1 * width)
             r += rng.uniform(-1, 1) * noise * width
             angle = rng.uniform(0, 2 * math.pi)
-            points.append((r * math.sin(angle), r * math.cos(angle), float(c)))
-    return points
+            yield (r * math.sin(angle), r * math.cos(angle), float(c))
 
 
-BINARY: dict[str, Callable[[SeedRandom, int, float], Points]] = {
+BINARY: dict[str, Callable[[SeedRandom, int, float], Iterator[Point]]] = {
     "circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral,
 }
-REGRESSION: dict[str, Callable[[SeedRandom, int, float], Points]] = {
+REGRESSION: dict[str, Callable[[SeedRandom, int, float], Iterator[Point]]] = {
     "reg-plane": reg_plane, "reg-gauss": reg_gauss,
 }
-MULTICLASS: dict[str, Callable[[SeedRandom, int, float, int], Points]] = {
+MULTICLASS: dict[str, Callable[[SeedRandom, int, float, int], Iterator[Point]]] = {
     "multi-spiral": multi_spiral, "multi-gauss": multi_gauss,
     "multi-pie": multi_pie, "multi-rings": multi_rings,
 }
@@ -167,12 +154,29 @@ class Dataset:
 def generate(rng: SeedRandom, problem: str, name: str, n: int, noise_percent: float,
              train_percent: float, num_classes: int = 2) -> Dataset:
     """Make the points, shuffle them (Fisher-Yates from the same stream) and split off the training set."""
+    steps = generate_in_steps(rng, problem, name, n, noise_percent, train_percent, num_classes)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+def generate_in_steps(rng: SeedRandom, problem: str, name: str, n: int, noise_percent: float,
+                      train_percent: float, num_classes: int = 2) -> Generator[None, None, Dataset]:
+    """generate(), pausing (yielding) after every STEP_POINTS points made or shuffled: 2,000 points
+    take about 20 ms of pure-Python random numbers (the original's stream)."""
     noise = noise_percent / 100.0
     if problem == "multiclass":
-        points = MULTICLASS[name](rng, n, noise, num_classes)
+        made = MULTICLASS[name](rng, n, noise, num_classes)
     else:
-        points = BY_PROBLEM[problem][name](rng, n, noise)
-    shuffle(rng, points)
+        made = BY_PROBLEM[problem][name](rng, n, noise)
+    points: Points = []
+    for point in made:
+        points.append(point)
+        if len(points) % STEP_POINTS == 0:
+            yield
+    yield from shuffle_in_steps(rng, points)
     split = math.floor(len(points) * train_percent / 100)
     array = np.array(points, dtype=np.float64).reshape(-1, 3)
     return Dataset(array[:split, :2].copy(), array[:split, 2].copy(),
@@ -188,11 +192,19 @@ def sample(problem: str, name: str, count: int = 200, num_classes: int = 3) -> n
 
 def shuffle(rng: SeedRandom, items: list) -> None:
     """In-place Fisher-Yates exactly as dataset.ts shuffle()."""
+    for _ in shuffle_in_steps(rng, items):
+        pass
+
+
+def shuffle_in_steps(rng: SeedRandom, items: list) -> Iterator[None]:
+    """shuffle(), pausing after every STEP_POINTS swaps."""
     counter = len(items)
     while counter > 0:
         index = math.floor(rng.random() * counter)
         counter -= 1
         items[counter], items[index] = items[index], items[counter]
+        if counter % STEP_POINTS == 0:
+            yield
 
 
 def _half(n: int) -> int:
@@ -210,14 +222,12 @@ def _gauss_variance(noise: float) -> float:
 
 
 def _spiral_arms(rng: SeedRandom, arms: list[tuple[int, float]], deltas: list[float],
-                 labels: list[float], noise: float, turns: float = 1.75) -> Points:
+                 labels: list[float], noise: float, turns: float = 1.75) -> Iterator[Point]:
     """Each arm is (points, length): point i sits at r = 5·i/length, t = turns·2π·i/length + delta."""
-    points: Points = []
     for (count, length), delta, label in zip(arms, deltas, labels):
         for i in range(count):
             r = i / length * 5
             t = turns * i / length * 2 * math.pi + delta
             x = r * math.sin(t) + rng.uniform(-1, 1) * noise
             y = r * math.cos(t) + rng.uniform(-1, 1) * noise
-            points.append((x, y, label))
-    return points
+            yield (x, y, label)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable
+from typing import Callable, Generator
 
 import numpy as np
 
@@ -93,14 +93,33 @@ def initial_parameters(layout: Layout, source: SeedRandom, zeros: bool = False) 
     buildNetwork creates each node of a layer in turn and then its input links from the previous
     layer's nodes in order: that is W^(l) row by row.
     """
+    steps = initial_parameters_in_steps(layout, source, zeros)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+STEP_WEIGHTS = 2000  # initial_parameters_in_steps pauses after drawing this many (about 4 ms)
+
+
+def initial_parameters_in_steps(layout: Layout, source: SeedRandom,
+                                zeros: bool = False) -> Generator[None, None, np.ndarray]:
+    """initial_parameters(), pausing (yielding) after every STEP_WEIGHTS weights drawn."""
     flat = np.zeros(layout.size)
     if zeros:
         return flat
+    drawn = 0
     for view in layout.views(flat):
         view[:, 0] = 0.1
         for j in range(view.shape[0]):
             for i in range(1, view.shape[1]):
                 view[j, i] = source.random() - 0.5
+            drawn += view.shape[1] - 1
+            if drawn >= STEP_WEIGHTS:
+                drawn = 0
+                yield
     return flat
 
 

@@ -17,13 +17,13 @@ from typing import Any, Generator, Mapping, TypeVar
 import numpy as np
 
 from . import config as cfg
-from .datasets import Dataset, generate
+from .datasets import Dataset, generate_in_steps
 from .edits import EditRecord, bias_problems, weight_problems
 from .features import design_matrix
 from .grids import GridEvaluator, Grids
 from .losses import Head, make_head
 from .model import Model
-from .network import forward_ops, initial_parameters
+from .network import forward_ops, initial_parameters_in_steps
 from .seedrandom import SeedRandom, new_seed
 from .stalls import CHECK_EVERY, find_stall
 from .trainer import Settings, Trainer
@@ -68,7 +68,7 @@ class Run:
     def __init__(self, config: Mapping[str, Any] | None = None):
         self.config = cfg.validate(config)
         self._edits = EditRecord()
-        self._make_data()
+        finish(self._data_steps())
         self._make_network(fresh=True)
 
     # -- driving ------------------------------------------------------------------------------
@@ -106,6 +106,13 @@ class Run:
     def in_epoch(self) -> bool:
         """step_for stopped within an epoch."""
         return self.trainer.in_epoch
+
+    def release(self) -> None:
+        """This run will not be used again: free what it holds now rather than at the garbage
+        collector's next full pass (Trainer.release)."""
+        trainer = getattr(self, "trainer", None)
+        if trainer is not None:
+            trainer.release()
 
     def _finish_epochs(self, epochs: int, evaluated: Any, saved: list[np.ndarray]) -> None:
         """After training: the new metrics, or, if anything is no longer finite, the parameters
@@ -148,7 +155,7 @@ class Run:
         run.config = cfg.validate(config)
         run._edits = EditRecord()
         yield
-        run._make_data()
+        yield from run._data_steps()
         yield
         yield from run._network_steps(fresh=True)
         return run
@@ -164,7 +171,7 @@ class Run:
             yield from self._network_steps(fresh=True)
         elif kind == "data":
             yield
-            self._make_data()
+            yield from self._data_steps()
             yield
             yield from self._network_steps(fresh=True)
         return kind
@@ -176,7 +183,7 @@ class Run:
     def regenerate_in_steps(self, seed: str | None = None) -> Steps[Metrics]:
         self.config = cfg.validate({"seed": seed if seed is not None else new_seed(self._source)}, self.config)
         yield
-        self._make_data()
+        yield from self._data_steps()
         yield
         yield from self._trainer_steps()
         self._metrics = self._evaluate() or self._metrics
@@ -256,11 +263,11 @@ class Run:
 
     # -- building -----------------------------------------------------------------------------
 
-    def _make_data(self) -> None:
+    def _data_steps(self) -> Steps[None]:
         c = self.config
         self._source = SeedRandom(c["seed"])
-        self._data = generate(self._source, c["problem"], c["dataset"], cfg.num_points(c), c["noise"],
-                              c["train_ratio"], c["num_classes"])
+        self._data = yield from generate_in_steps(self._source, c["problem"], c["dataset"], cfg.num_points(c),
+                                                  c["noise"], c["train_ratio"], c["num_classes"])
         self._after_data = self._source.state()
 
     def _make_network(self, fresh: bool) -> None:
@@ -274,7 +281,8 @@ class Run:
             self._source.restore(self._after_data)
         self._head = head_for(c)
         self.model = Model(len(c["features"]), c["network_shape"], c["activation"], self._head)
-        self.model.params[...] = initial_parameters(self.model.layout, self._source, c["init"] == "zeros")
+        self.model.params[...] = yield from initial_parameters_in_steps(self.model.layout, self._source,
+                                                                        c["init"] == "zeros")
         yield
         self._grids = GridEvaluator(self.model, tuple(c["features"]))
         self._epoch, self._diverged = 0, False
@@ -306,8 +314,11 @@ class Run:
         self._eval_y = np.concatenate([self._train_y, self._labels(self._data.test_labels)])
         targets = self._head.targets(self._train_y)
         yield
+        old = getattr(self, "trainer", None)
         self.trainer = yield from Trainer.in_steps(self.model.layout, self.model.activation, self._head,
                                                    self.model.params, self._train_inputs, targets, settings, shuffle)
+        if old is not None:
+            old.release()
 
     def _labels(self, labels: np.ndarray) -> np.ndarray:
         """Dataset labels (±1 for binary sets) in the head's own domain (0/1 for a sigmoid)."""

@@ -144,6 +144,16 @@ class Trainer:
             if clock() >= deadline:
                 return False
 
+    def release(self) -> None:
+        """Drop the prepared calls. Some are this trainer's own methods, so trainer and calls form
+        a cycle that only the garbage collector would free; a server making networks all the time
+        calls this when it drops one, so that they are freed at once."""
+        self._first_epoch = self._later_epoch = []
+        self._first_marks = self._later_marks = []
+        self._refill = None
+        self._templates.clear()
+        self._gathers = []
+
     @property
     def in_epoch(self) -> bool:
         """Part of an epoch is done (run_for stopped within it)."""
