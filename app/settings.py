@@ -28,8 +28,8 @@ SETTINGS: dict[str, tuple[Any, float, float | None, str]] = {
                                   "it is dropped"),
     "PING_INTERVAL": (25, 0, None, "seconds between websocket pings that detect vanished clients; 0 = off"),
     "COMPRESSION_LEVEL": (1, 0, 9, "zlib level of websocket compression (permessage-deflate); 0 = off"),
-    "TRUSTED_PROXIES": (0, 0, 5, "proxies in front of the server whose X-Forwarded-For names the client "
-                                 "(1 behind one nginx); 0 = the connection's own address"),
+    "TRUSTED_PROXIES": (0, 0, 5, "proxies in front of the server whose X-Forwarded-For (and -Host, -Proto) "
+                                 "name the client and the page (1 behind one nginx); 0 = the connection's own"),
 }
 
 # Text settings: (default, what it means).

@@ -13,12 +13,17 @@ from servers import LiveServer
 from ws_client import Client, wait_until
 
 
-def handshake_status(port: int, origin: str | None) -> int:
+def handshake(port: int, origin: str | None, host: str | None = None, extra: str = "") -> socket.socket:
     sock = socket.create_connection(("127.0.0.1", port), timeout=5)
     key = base64.b64encode(os.urandom(16)).decode()
-    sock.sendall((f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                  f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+    sock.sendall((f"GET /ws HTTP/1.1\r\nHost: {host or f'127.0.0.1:{port}'}\r\nUpgrade: websocket\r\n"
+                  f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n{extra}"
                   + (f"Origin: {origin}\r\n" if origin else "") + "\r\n").encode())
+    return sock
+
+
+def handshake_status(port: int, origin: str | None, host: str | None = None, extra: str = "") -> int:
+    sock = handshake(port, origin, host, extra)
     head = sock.recv(4096).split(b"\r\n")[0]
     sock.close()
     return int(head.split()[1])
@@ -70,3 +75,22 @@ def test_one_address_gets_at_most_its_sessions_and_a_seat_frees_when_one_closes(
         assert again.state["epoch"] == 0
         for c in held + [again]:
             c.close()
+
+
+def test_behind_a_trusted_proxy_the_forwarded_host_and_client_count():
+    with LiveServer({"TRUSTED_PROXIES": 1, "SESSIONS_PER_ADDRESS": 1}) as server:
+        # The proxy talks to the server as "backend"; the page is on public.example:8080.
+        forwarded = "X-Forwarded-Host: public.example:8080\r\nX-Forwarded-For: {}\r\n"
+        page = "http://public.example:8080"
+        assert handshake_status(server.port, page, "backend", forwarded.format("10.0.0.5")) == 101
+        assert handshake_status(server.port, "http://evil.example", "backend", forwarded.format("10.0.0.5")) == 403
+        wait_until(lambda: server.registry.live == 0)  # the first handshake's session has ended
+        # One seat per student address: a second student behind the same proxy still gets in.
+        first = handshake(server.port, page, "backend", forwarded.format("10.0.0.5"))
+        assert first.recv(4096).startswith(b"HTTP/1.1 101")
+        wait_until(lambda: server.registry.live == 1)
+        second = handshake(server.port, page, "backend", forwarded.format("10.0.0.6"))
+        assert second.recv(4096).startswith(b"HTTP/1.1 101")
+        wait_until(lambda: server.registry.live == 2)
+        for sock in (first, second):
+            sock.close()
