@@ -25,7 +25,7 @@ def beside(server, *hostile_tabs):
     try:
         for make in hostile_tabs:
             room.add(make(server.ws_url))
-        figures = room.measure(warmup=3.0, duration=5.0)
+        figures = room.measure(warmup=2.0, duration=4.0)
         figures.extra["hostile bytes sent"] = sum(tab.sent for tab in room.hostile)
         figures.extra["hostile tabs closed"] = sum(tab.closed_at is not None for tab in room.hostile)
         print(figures)  # the figures of a test that passes too (pytest -rP)
