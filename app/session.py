@@ -189,6 +189,8 @@ class Session:
             due = 0.0 if self.run.in_epoch else self.next_frame
         else:
             due = NEVER
+        if self.connection.backlogged:  # the tail of what was sent still waits for the client
+            due = min(due, self.clock() + BACKLOG_POLL)
         with self.room:
             self.ready_at = 0.0 if self.inbox else due
 

@@ -5,6 +5,7 @@ or do (message size after inflation, pieces per message, frame rate, unread outp
 from __future__ import annotations
 
 import base64
+import json
 import os
 import socket
 import struct
@@ -267,3 +268,38 @@ def test_a_close_from_the_server_waits_briefly_for_the_answer_then_ends():
     assert time.monotonic() - started < websocket.CLOSE_WAIT + 1.0
     with pytest.raises(websocket.ConnectionClosed):
         pair.connection.send(["too late"])
+
+
+def test_a_paused_session_finishes_sending_what_a_slow_client_had_not_taken():
+    """A big answer (2,000 points of data) to a client with a small window, and then nothing
+    more to do: the rest must still go out as the client reads, not wait for its next message."""
+    from app.scheduler import Scheduler
+    from app.session import Limits, Session
+
+    server, client = socket.socketpair()
+    for s in (server, client):
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    connection = Connection(server, None, hard_limit=1 << 18, rate=1000, ping_interval=None, send_timeout=30)
+    scheduler = Scheduler()
+    session = Session(connection, Limits(), threading.Event(), wake=scheduler.wake)
+    scheduler.add(session)
+    try:
+        peer = Peer(client, deflate=False)
+        kinds = []
+        while "frame" not in kinds:  # the greeting
+            opcode, payload = peer.frame()
+            kinds.append("frame" if opcode == 0x2 else payload[:20])
+        session.deliver('{"type": "configure", "config": {"num_points": 2000, "dataset": "spiral"}}')
+        time.sleep(0.3)  # the client reads nothing for a while: the answer backs up on the server
+        assert connection.backlogged
+        got = []
+        while not got or got[-1] != "frame":
+            opcode, payload = peer.frame()
+            got.append("frame" if opcode == 0x2 else json.loads(payload)["type"])
+        assert got == ["state", "data", "metrics", "frame"]
+        wait_for(lambda: not connection.backlogged)
+    finally:
+        scheduler.remove(session)
+        server.close()
+        client.close()
