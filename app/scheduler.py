@@ -52,7 +52,6 @@ class Scheduler:
         self._thread: threading.Thread | None = None
         self._running: Turnable | None = None
         self.floor = 0.0  # the CPU count of the least-served session that had a turn lately
-        self.turns = 0
 
     def add(self, session: Turnable) -> None:
         """Start giving `session` turns (its first comes at once if it is ready)."""
@@ -76,10 +75,6 @@ class Scheduler:
         """A session has new work (a message came): look again."""
         with self._wake:
             self._wake.notify()
-
-    @property
-    def sessions(self) -> int:
-        return len(self._sessions)
 
     # -- the compute thread --------------------------------------------------------------------
 
@@ -112,7 +107,6 @@ class Scheduler:
                 with self._wake:
                     session.cpu += used
                     self._running = None
-                    self.turns += 1
                     idle_since = self.clock()
                     self._wake.notify_all()
 

@@ -137,7 +137,6 @@ class Connection:
         self.open = True  # False once a close frame went out or the socket failed
         self.close_code: int | None = None  # what the client's close frame said
         self._close_sent_at: float | None = None
-        self._ended = threading.Event()
         sock.setblocking(False)
 
     # -- sending (any thread) ------------------------------------------------------------------
@@ -244,7 +243,6 @@ class Connection:
             pass
         finally:
             self._shutdown()
-            self._ended.set()
 
     def _shutdown(self) -> None:
         try:
@@ -262,9 +260,6 @@ class Connection:
             return bool(poller.poll(max(0, int(wait * 1000))))
         except (OSError, ValueError):
             return True
-
-    def wait_ended(self, timeout: float) -> bool:
-        return self._ended.wait(timeout)
 
     def _control(self, opcode: int, payload: bytes) -> None:
         with self._lock:

@@ -205,13 +205,18 @@ class Load:
                 session.sent_at, session.next_configure = now, now + random.uniform(0.8, 1.2)
 
     def close(self) -> None:
-        for session in self.sessions:
-            try:
-                session.sock.sendall(b"\x88\x82\0\0\0\0\x03\xe8")  # close 1000
-                session.sock.close()
-            except OSError:
-                pass
-        self.selector.close()
+        close_all(self.sessions, self.selector)
+
+
+def close_all(sessions: list[Session], selector: selectors.BaseSelector) -> None:
+    """Say goodbye (close 1000) on every session's socket, close them and their selector."""
+    for session in sessions:
+        try:
+            session.sock.sendall(b"\x88\x82\0\0\0\0\x03\xe8")  # close 1000
+            session.sock.close()
+        except OSError:
+            pass
+    selector.close()
 
 
 def measure(url: str, count: int, warmup: float, duration: float, server_pids, deflate: bool) -> dict:

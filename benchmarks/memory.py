@@ -26,7 +26,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import C1, Server, connect, frames_in  # noqa: E402  (the same client and server as load.py)
+from load import C1, Server, close_all, connect, frames_in  # noqa: E402  (the same client and server as load.py)
 
 STEP = 2  # epochs each session trains before it is measured paused
 IMAGE_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # as the Dockerfile
@@ -95,13 +95,7 @@ class Clients:
             session.send(message)
 
     def close(self) -> None:
-        for session in self.sessions:
-            try:
-                session.sock.sendall(b"\x88\x82\0\0\0\0\x03\xe8")  # close 1000
-                session.sock.close()
-            except OSError:
-                pass
-        self.selector.close()
+        close_all(self.sessions, self.selector)
 
 
 def settle(pids: list[int], seconds: float = 2.0) -> tuple[float, float]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable, Generator, Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
 from .seedrandom import SeedRandom
+from .steps import Steps, finish
 
 STEP_POINTS = 400  # generate_in_steps pauses after this many points (about 4 ms)
 
@@ -154,16 +155,11 @@ class Dataset:
 def generate(rng: SeedRandom, problem: str, name: str, n: int, noise_percent: float,
              train_percent: float, num_classes: int = 2) -> Dataset:
     """Make the points, shuffle them (Fisher-Yates from the same stream) and split off the training set."""
-    steps = generate_in_steps(rng, problem, name, n, noise_percent, train_percent, num_classes)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
+    return finish(generate_in_steps(rng, problem, name, n, noise_percent, train_percent, num_classes))
 
 
 def generate_in_steps(rng: SeedRandom, problem: str, name: str, n: int, noise_percent: float,
-                      train_percent: float, num_classes: int = 2) -> Generator[None, None, Dataset]:
+                      train_percent: float, num_classes: int = 2) -> Steps[Dataset]:
     """generate(), pausing (yielding) after every STEP_POINTS points made or shuffled: 2,000 points
     take about 20 ms of pure-Python random numbers (the original's stream)."""
     noise = noise_percent / 100.0
@@ -192,11 +188,10 @@ def sample(problem: str, name: str, count: int = 200, num_classes: int = 3) -> n
 
 def shuffle(rng: SeedRandom, items: list) -> None:
     """In-place Fisher-Yates exactly as dataset.ts shuffle()."""
-    for _ in shuffle_in_steps(rng, items):
-        pass
+    finish(shuffle_in_steps(rng, items))
 
 
-def shuffle_in_steps(rng: SeedRandom, items: list) -> Iterator[None]:
+def shuffle_in_steps(rng: SeedRandom, items: list) -> Steps[None]:
     """shuffle(), pausing after every STEP_POINTS swaps."""
     counter = len(items)
     while counter > 0:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, Generator
+from typing import Callable
 
 import numpy as np
 
 from .activations import Activation
 from .seedrandom import SeedRandom
+from .steps import Steps, finish
 
 
 @dataclass(frozen=True)
@@ -93,19 +94,14 @@ def initial_parameters(layout: Layout, source: SeedRandom, zeros: bool = False) 
     buildNetwork creates each node of a layer in turn and then its input links from the previous
     layer's nodes in order: that is W^(l) row by row.
     """
-    steps = initial_parameters_in_steps(layout, source, zeros)
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
+    return finish(initial_parameters_in_steps(layout, source, zeros))
 
 
 STEP_WEIGHTS = 2000  # initial_parameters_in_steps pauses after drawing this many (about 4 ms)
 
 
 def initial_parameters_in_steps(layout: Layout, source: SeedRandom,
-                                zeros: bool = False) -> Generator[None, None, np.ndarray]:
+                                zeros: bool = False) -> Steps[np.ndarray]:
     """initial_parameters(), pausing (yielding) after every STEP_WEIGHTS weights drawn."""
     flat = np.zeros(layout.size)
     if zeros:

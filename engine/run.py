@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any, Generator, Mapping, TypeVar
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -26,10 +26,8 @@ from .model import Model
 from .network import forward_ops, initial_parameters_in_steps
 from .seedrandom import SeedRandom, new_seed
 from .stalls import CHECK_EVERY, find_stall
+from .steps import Steps, finish
 from .trainer import Settings, Trainer
-
-T = TypeVar("T")
-Steps = Generator[None, None, T]  # pauses (yields None) between costly parts, then returns a T
 
 HEADS = {("classification", "half_square"): ("tanh", "half_square"),
          ("classification", "cross_entropy"): ("sigmoid", "cross_entropy"),
@@ -347,15 +345,6 @@ class Run:
         if evaluated is not None:
             self._metrics = evaluated
             self._check_stall()  # a hand-set weight can revive a layer, or saturate one
-
-
-def finish(steps: Steps[T]) -> T:
-    """Run a Run's `..._in_steps` generator to its end; its result."""
-    while True:
-        try:
-            next(steps)
-        except StopIteration as done:
-            return done.value
 
 
 def _seed_number(seed: str) -> int:

@@ -16,13 +16,14 @@ import time
 from dataclasses import dataclass
 from functools import partial
 from itertools import accumulate
-from typing import Callable, Generator
+from typing import Callable
 
 import numpy as np
 
 from .activations import Activation, Op, flat
 from .losses import Head
 from .network import Layout
+from .steps import Steps, finish
 
 
 UPDATES_PER_CHECK = 8  # run_for looks at the clock after this many updates
@@ -104,11 +105,10 @@ class Trainer:
         self._templates: dict[int, _Template] = {}
         self.set_learning_rate(settings.learning_rate)
         if not _later:
-            for _ in self._build_epochs(n):
-                pass
+            finish(self._build_epochs(n))
 
     @classmethod
-    def in_steps(cls, *args: object, **kwargs: object) -> Generator[None, None, "Trainer"]:
+    def in_steps(cls, *args: object, **kwargs: object) -> Steps["Trainer"]:
         """A Trainer(...) made in steps of BUILD_CHUNK updates (preparing a big network's epoch,
         2,000 updates of batch size 1, takes about 50 ms): a generator that pauses between them
         and returns the trainer."""
@@ -193,7 +193,7 @@ class Trainer:
 
     # -- building ---------------------------------------------------------------------------
 
-    def _build_epochs(self, n: int) -> Generator[None, None, None]:
+    def _build_epochs(self, n: int) -> Steps[None]:
         """Prepare the epochs' calls, pausing (yielding) after every BUILD_CHUNK updates."""
         s = self.settings
         b = s.batch_size

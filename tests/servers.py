@@ -1,13 +1,24 @@
-"""Servers for tests: the app on Werkzeug in a background thread on a free port, and websocket
-clients bound to one. (Test modules import these from here, not from conftest: several conftest
-modules exist and share that name.)"""
+"""Servers for tests: the app on Werkzeug in a background thread on a free port, production
+gunicorn in a subprocess on a free port, and websocket clients bound to one. (Test modules import
+these from here, not from conftest: several conftest modules exist and share that name.)"""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
 import threading
+import time
+import urllib.request
+from pathlib import Path
 
 from app import create_app, registry_of
 from app.devserver import make_dev_server
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class LiveServer:
@@ -42,6 +53,49 @@ class LiveServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class Gunicorn:
+    """`gunicorn -c python:app.gunicorn_conf "app:create_app()"` on a socket bound to a free
+    loopback port, with `PLAYGROUND_<NAME>` settings; `stop()` returns its log."""
+
+    def __init__(self, **settings: str):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(1024)
+        self.port = self.listener.getsockname()[1]
+        self.url, self.ws_url = f"http://127.0.0.1:{self.port}", f"ws://127.0.0.1:{self.port}/ws"
+        env = {**os.environ, **{f"PLAYGROUND_{k}": v for k, v in settings.items()}}
+        fd = self.listener.fileno()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "python:app.gunicorn_conf", "-b", f"fd://{fd}",
+             "app:create_app()"], cwd=ROOT, env=env, pass_fds=[fd],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.wait_healthy()
+
+    def health(self) -> dict:
+        with urllib.request.urlopen(self.url + "/healthz", timeout=5) as response:
+            return json.loads(response.read())
+
+    def wait_healthy(self, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.health()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    log = self.stop()
+                    raise AssertionError("gunicorn did not start:\n" + log) from None
+                time.sleep(0.05)
+
+    def stop(self) -> str:
+        """SIGTERM, wait for the exit, and return the log."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=15)
+        self.listener.close()
+        return self.process.stdout.read()
 
 
 def clients_of(server: LiveServer):

@@ -4,63 +4,18 @@ going away and exit promptly."""
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
+from servers import ROOT, Gunicorn
 from ws_client import Client, wait_until
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-class Gunicorn:
-    """`gunicorn -c python:app.gunicorn_conf "app:create_app()"` on a socket bound to a free port."""
-
-    def __init__(self, **settings: str):
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(128)
-        port = self.listener.getsockname()[1]
-        self.url, self.ws_url = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/ws"
-        env = {**os.environ, **{f"PLAYGROUND_{k}": v for k, v in settings.items()}}
-        fd = self.listener.fileno()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "python:app.gunicorn_conf", "-b", f"fd://{fd}",
-             "app:create_app()"], cwd=ROOT, env=env, pass_fds=[fd],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.wait_healthy()
-
-    def health(self) -> dict:
-        with urllib.request.urlopen(self.url + "/healthz", timeout=5) as response:
-            return json.loads(response.read())
-
-    def wait_healthy(self, timeout: float = 20.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                self.health()
-                return
-            except OSError:
-                assert self.process.poll() is None, self.process.stdout.read()
-                time.sleep(0.05)
-        raise AssertionError("gunicorn did not become healthy")
-
-    def stop(self) -> str:
-        """SIGTERM, wait for the exit, and return the log."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=15)
-        self.listener.close()
-        return self.process.stdout.read()
 
 
 @pytest.fixture(scope="module")

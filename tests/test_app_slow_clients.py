@@ -8,57 +8,21 @@ from __future__ import annotations
 
 import os
 import selectors
-import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 import websocket
 
+from servers import ROOT, Gunicorn
 from ws_client import Client
 
-ROOT = Path(__file__).resolve().parent.parent
 HEADER_TIMEOUT = 3.0  # PLAYGROUND_HEADER_TIMEOUT for these tests (default 10): keeps them short
 PROBE_TIMEOUT = 2.0  # a probe that has not been answered by then has failed anyway (limit: 1 s)
-
-
-class Gunicorn:
-    """gunicorn with the project's config on a free loopback port (as benchmarks/load.py starts it)."""
-
-    def __init__(self, **settings: str):
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(1024)
-        self.port = self.listener.getsockname()[1]
-        self.url, self.ws_url = f"http://127.0.0.1:{self.port}", f"ws://127.0.0.1:{self.port}/ws"
-        env = {**os.environ, **{f"PLAYGROUND_{k}": v for k, v in settings.items()}}
-        fd = self.listener.fileno()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "python:app.gunicorn_conf", "-b", f"fd://{fd}",
-             "app:create_app()"], cwd=ROOT, env=env, pass_fds=[fd],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(self.url + "/healthz", timeout=2).read()
-                return
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise AssertionError("gunicorn did not start:\n" + self.process.stdout.read())
-                time.sleep(0.05)
-
-    def stop(self) -> str:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=15)
-        self.listener.close()
-        return self.process.stdout.read()
 
 
 @pytest.fixture(scope="module")

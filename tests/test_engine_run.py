@@ -259,7 +259,7 @@ def test_divergence_found_at_the_end_of_a_sliced_epoch_rolls_back_to_its_start()
 
 
 def test_networks_made_in_steps_are_exactly_those_made_at_once_and_refusals_come_first():
-    from engine.run import finish
+    from engine.steps import finish
     big = {"dataset": "spiral", "network_shape": [16, 16, 16], "num_points": 1000, "seed": "0.42"}
     steps = Run.in_steps(big)
     pauses = 0
