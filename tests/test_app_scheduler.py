@@ -125,3 +125,27 @@ def test_shutdown_gives_every_session_a_turn_even_when_idle():
     assert all(s.ended and s.turns == 1 for s in idle)
     for s in idle:
         scheduler.remove(s)
+
+
+def test_full_garbage_collections_wait_for_the_compute_thread():
+    import gc
+    from app.scheduler import COLLECT_EVERY, RARE
+    before = gc.get_threshold()
+    try:
+        scheduler = Scheduler()
+        s = Fake("s", cost=0.0, every=10)
+        run_for(scheduler, [s], 0.1)
+        assert gc.get_threshold()[2] == RARE and COLLECT_EVERY <= 60
+    finally:
+        gc.set_threshold(*before)
+
+
+def test_importing_the_app_asks_for_one_blas_thread():
+    import os
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", "import os, app; print(os.environ['OPENBLAS_NUM_THREADS'], "
+                          "os.environ['OMP_NUM_THREADS'])"], env=env, capture_output=True, text=True, timeout=60,
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert out.stdout.split() == ["1", "1"], out.stderr

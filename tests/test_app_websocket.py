@@ -303,3 +303,23 @@ def test_a_paused_session_finishes_sending_what_a_slow_client_had_not_taken():
         scheduler.remove(session)
         server.close()
         client.close()
+
+
+def test_a_slow_client_that_takes_something_is_not_counted_as_stuck():
+    pair = Pair(buffer=4096)
+    for _ in range(10):
+        pair.connection.send([os.urandom(30_000)])
+    time.sleep(0.3)
+    assert pair.connection.stuck_for() >= 0.3
+    pair.peer.sock.recv(8192)  # the client takes a little
+    pair.connection.flush()  # and the server hands the kernel a little more: progress
+    assert pair.connection.backlogged and pair.connection.stuck_for() < 0.1
+
+
+def test_the_rest_of_a_flood_from_a_client_that_has_gone_is_not_read():
+    pair = Pair(rate=20.0)
+    for i in range(200):  # 40 go at once, the rest would take 8 s at the rate
+        pair.peer.text(str(i))
+    pair.peer.sock.close()
+    assert pair.ended(timeout=3)  # it stops at the hang-up instead of reading on at 20 a second
+    assert 40 <= len(pair.received) < 200

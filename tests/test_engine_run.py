@@ -289,3 +289,18 @@ def test_networks_made_in_steps_are_exactly_those_made_at_once_and_refusals_come
     with pytest.raises(ConfigError):
         next(a.configure_in_steps({"network_shape": [99]}))  # refused at the first step
     assert a.config == before
+
+
+def test_a_released_run_leaves_nothing_for_the_garbage_collector():
+    import gc
+    gc.collect()
+    gc.disable()
+    try:
+        run = Run({"optimizer": "adam", "batching": "standard", "network_shape": [6, 4]})
+        run.step(2)
+        run.configure({"network_shape": [5]})  # the replaced trainer is released as it goes
+        run.release()
+        del run
+        assert gc.collect() == 0  # no reference cycles were left to find
+    finally:
+        gc.enable()
