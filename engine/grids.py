@@ -11,6 +11,9 @@ output maps hold (class << 5) | confidence, confidence 0..31 from 1/K (a toss-up
 
 from __future__ import annotations
 
+import functools
+import threading
+
 import numpy as np
 
 from .features import FEATURES, design_matrix
@@ -63,42 +66,58 @@ def quantize_into(values: np.ndarray, scaled: np.ndarray, out: np.ndarray, bound
 
 
 class Grids:
-    """One evaluation over the plane, turned into bytes on demand (valid until the next evaluation).
+    """One evaluation over the plane, turned into bytes on demand.
 
     Every map comes out row-major whatever order the plane was evaluated in.
     output: (D·D,) bytes of the output map; neurons: (hidden units, D·D) bytes, layer by layer;
     neuron(i): one hidden unit's map; thumbnails(): (hidden units, T·T) block means.
+
+    The values live in the evaluating thread's workspace until the next evaluation there (of any
+    run): read what you need before evaluating again. What was read stays; what was not then
+    raises StaleGrids rather than returning another evaluation's maps.
     """
 
     def __init__(self, evaluator: "GridEvaluator", order: str, quantized: bool = False):
         self._evaluator, self._order, self._quantized = evaluator, order, quantized
+        self._workspace = evaluator.workspace
+        self._pass = self._workspace.passes
         self.resolution = evaluator.resolution
         self._output: np.ndarray | None = None
         self._neurons: np.ndarray | None = None
+
+    def _current(self) -> "GridEvaluator":
+        if self._workspace.passes != self._pass:
+            raise StaleGrids("these grids were overwritten by a later evaluation on this thread; "
+                             "read them before evaluating again")
+        return self._evaluator
 
     # Cached by hand: functools.cached_property takes a lock shared by every instance on
     # Python 3.11, which made all the sessions of a server process queue for their frames.
     @property
     def output(self) -> np.ndarray:
         if self._output is None:
-            self._output = self._evaluator.output_bytes(self._order)
+            self._output = self._current().output_bytes(self._order)
         return self._output
 
     @property
     def neurons(self) -> np.ndarray:
         if self._neurons is None:
-            self._neurons = self._evaluator.neuron_bytes(self._order, self._quantized)
+            self._neurons = self._current().neuron_bytes(self._order, self._quantized)
         return self._neurons
 
     def neuron(self, index: int) -> np.ndarray:
-        e = self._evaluator
+        e = self._current()
         return quantize(e.row_major(e.buffer[e.neuron_rows[index]], self._order))
 
     def thumbnails(self, size: int = THUMBNAIL) -> np.ndarray:
-        e = self._evaluator
+        e = self._current()
         if size != e.thumbnail:
             raise ValueError(f"size: this evaluator makes {e.thumbnail} × {e.thumbnail} thumbnails; got {size}")
         return quantize(e.block_means(self._order))
+
+
+class StaleGrids(RuntimeError):
+    """A Grids was read after a later evaluation had overwritten its values."""
 
 
 def block_means(maps: np.ndarray, resolution: int, size: int = THUMBNAIL) -> np.ndarray:
@@ -118,8 +137,58 @@ def block_means(maps: np.ndarray, resolution: int, size: int = THUMBNAIL) -> np.
     return (total / (block * block)).reshape(count, size * size)
 
 
+class Workspace:
+    """One thread's scratch memory for grid passes, shared by every evaluator that runs there.
+
+    A server process evaluates all its sessions' grids one after another on one thread; with a
+    buffer of its own each (360 KB and more), none of them was still in the cache when its turn
+    came, and a pass cost nearly twice as much with 50 sessions as with one. Shared, the rows
+    stay in the cache. The buffers grow to the largest network evaluated; `passes` counts the
+    evaluations, so that a Grids can tell when its values have been overwritten.
+    """
+
+    def __init__(self) -> None:
+        self.passes = 0
+        self._storage: dict[tuple[int, type], np.ndarray] = {}  # (cells, dtype) -> (capacity, cells)
+        self.ones_for: object = None  # the layout whose ones rows the buffer holds now
+
+    def rows(self, count: int, cells: int, dtype: type = np.float32) -> np.ndarray:
+        """At least `count` rows of `cells` values (a view of the shared storage; the same object
+        while the storage does not grow, so prepared calls over it stay valid)."""
+        key = (cells, dtype)
+        storage = self._storage.get(key)
+        if storage is None or len(storage) < count:
+            capacity = max(count, 2 * len(storage) if storage is not None else 0)
+            storage = self._storage[key] = np.zeros((capacity, cells), dtype=dtype)
+            if dtype is np.float32:
+                self.ones_for = None
+        return storage
+
+
+_local = threading.local()
+
+
+def workspace() -> Workspace:
+    """This thread's workspace."""
+    space = getattr(_local, "workspace", None)
+    if space is None:
+        space = _local.workspace = Workspace()
+    return space
+
+
+@functools.lru_cache(maxsize=64)
+def _plane(features: tuple[str, ...], resolution: int, thumbnail: int) -> dict[str, np.ndarray]:
+    """The grid's inputs in both orders (read-only: shared by every evaluator of these features)."""
+    points = grid_points(resolution)
+    inputs = {"rows": design_matrix(points, features, np.float32),
+              "blocks": design_matrix(points[_block_order(resolution, thumbnail)], features, np.float32)}
+    for array in inputs.values():
+        array.flags.writeable = False
+    return inputs
+
+
 class GridEvaluator:
-    """Evaluates a model over the grid, reusing its float32 buffers from frame to frame.
+    """Evaluates a model over the grid, in the calling thread's workspace (see Workspace).
 
     The plane can be evaluated in row order ("rows") or block by block ("blocks": the points of
     each thumbnail block together), which makes thumbnails one matrix-vector product instead of
@@ -132,13 +201,9 @@ class GridEvaluator:
             raise ValueError(f"resolution: must be a multiple of the thumbnail size {thumbnail}; got {resolution}")
         self.model, self.resolution, self.thumbnail = model, resolution, thumbnail
         layout = model.layout
-        cells = resolution * resolution
-        points = grid_points(resolution)
+        self.cells = resolution * resolution
         self.block_order = _block_order(resolution, thumbnail)  # block position -> row position
-        self.inputs = {"rows": design_matrix(points, features, np.float32),
-                       "blocks": design_matrix(points[self.block_order], features, np.float32)}
-        self.buffer = layout.activation_buffer(cells, np.float32)
-        self.scratch = np.empty((max(layout.sizes), cells), dtype=np.float32)
+        self.inputs = _plane(tuple(features), resolution, thumbnail)
         self.params32 = np.empty(layout.size, dtype=np.float32)
         self.weights32 = layout.views(self.params32)
         self.neuron_rows = np.array(layout.neuron_rows(), dtype=np.intp)
@@ -147,7 +212,8 @@ class GridEvaluator:
         self._to_rows = np.argsort(self.block_order)  # row position -> block position
         self._averager = np.full((resolution // thumbnail) ** 2, 1.0 / (resolution // thumbnail) ** 2,
                                  dtype=np.float32)
-        self._bytes: np.ndarray | None = None
+        self.workspace: Workspace | None = None
+        self._storage: np.ndarray | None = None  # the workspace storage the prepared calls use
         self._passes: dict[tuple[str, bool], list] = {}  # (order, every_map) -> prepared forward calls
 
     def evaluate(self, order: str = "rows", every_map: bool = False) -> Grids:
@@ -162,7 +228,8 @@ class GridEvaluator:
         return Grids(self, order, quantized=every_map)
 
     def forward(self, order: str = "rows", every_map: bool = False) -> np.ndarray:
-        """The float32 activation buffer (rows, D·D) in that order; the output rows hold z."""
+        """The float32 activation rows (layout rows, D·D) in that order; the output rows hold z."""
+        self._take_workspace()
         np.copyto(self.params32, self.model.params, casting="same_kind")
         key = (order, every_map)
         if key not in self._passes:
@@ -173,6 +240,20 @@ class GridEvaluator:
             op()
         return self.buffer
 
+    def _take_workspace(self) -> None:
+        """This thread's workspace rows for this network, with its ones rows set; a new pass."""
+        space, layout = workspace(), self.model.layout
+        rows = layout.rows + max(layout.sizes)  # the activations, then the scratch rows
+        storage = space.rows(rows, self.cells)
+        if storage is not self._storage:  # another thread, or the storage grew: prepare again
+            self._storage, self._passes, self.workspace = storage, {}, space
+            self.buffer = storage[:layout.rows]
+            self.scratch = storage[layout.rows:rows]
+        if space.ones_for != layout:
+            self.buffer[layout.ones_rows()] = 1.0
+            space.ones_for = layout
+        space.passes += 1
+
     def row_major(self, values: np.ndarray, order: str) -> np.ndarray:
         """One map's values (D·D,) in row order."""
         return values if order == "rows" else np.take(values, self._to_rows)
@@ -181,25 +262,27 @@ class GridEvaluator:
         """The hidden rows of the buffer as bytes, in the order evaluated (output rows are left
         unset: they hold z, which output_bytes turns into the output map)."""
         self._quantize_rows(slice(0, self.output_rows.start))
-        return self._bytes
+        return self._bytes()
+
+    def _bytes(self) -> np.ndarray:
+        return self.workspace.rows(len(self.buffer), self.cells, np.uint8)
 
     def _quantize_rows(self, rows: slice) -> None:
         # The forward pass's scratch rows are free between layers: quantizing through them keeps
         # the working set small (a full-size buffer for the scaled values would not stay in cache).
-        if self._bytes is None:  # made on first use: a frame seldom needs every full map
-            self._bytes = np.empty(self.buffer.shape, dtype=np.uint8)
+        out = self._bytes()
         step = len(self.scratch)
         for start in range(rows.start, rows.stop, step):
             part = slice(start, min(start + step, rows.stop))
-            quantize_into(self.buffer[part], self.scratch[:part.stop - part.start], self._bytes[part], self.bounded)
+            quantize_into(self.buffer[part], self.scratch[:part.stop - part.start], out[part], self.bounded)
 
     def neuron_bytes(self, order: str, quantized: bool = False) -> np.ndarray:
         """Every hidden unit's map as bytes, row-major: (hidden units, D·D).
 
         quantized: the hidden rows were already turned into bytes during the forward pass.
         """
-        maps = (self._bytes if quantized else self.quantize())[self.neuron_rows]
-        if order == "rows":
+        maps = (self._bytes() if quantized else self.quantize())[self.neuron_rows]
+        if order == "rows" or not len(maps):
             return maps
         s, b = self.thumbnail, self.resolution // self.thumbnail
         blocks = maps.reshape(len(maps), s, s, b, b)  # [unit, block row, block column, row, column]
@@ -219,13 +302,20 @@ class GridEvaluator:
         return means
 
     def output_bytes(self, order: str = "rows") -> np.ndarray:
+        """The output map as bytes, row-major (a new array)."""
         z = self.buffer[self.output_rows]
-        if order == "blocks":
-            z = np.take(z, self._to_rows, axis=1)
         head = self.model.head
-        if head.outputs == 1:
-            return quantize(head.display(z))
-        return class_bytes(head.predict(z), head.name == "softmax")
+        if head.outputs > 1:
+            if order == "blocks":
+                z = np.take(z, self._to_rows, axis=1)
+            return class_bytes(head.predict(z), head.name == "softmax")
+        # On the colour scale and into bytes in the order evaluated, through a scratch row (free
+        # after the pass); then the bytes, not the floats, are put in row order.
+        values = self.scratch[0]
+        head.display_into(z, values)
+        out = self._bytes()[0]
+        quantize_into(values, values, out, head.display_bounded)
+        return np.take(out, self._to_rows) if order == "blocks" else out.copy()
 
 
 def _block_order(resolution: int, thumbnail: int) -> np.ndarray:

@@ -65,6 +65,12 @@ class Head:
         """(n,) values on the map's −1..1 colour scale (binary and regression heads), in z's dtype."""
         return self.predict(z)[0]
 
+    display_bounded = False  # display values are always within [−1, 1]
+
+    def display_into(self, z: np.ndarray, out: np.ndarray) -> None:
+        """display(z) written into out (n,) of z's dtype, without new arrays where it can."""
+        np.copyto(out, self.display(z))
+
 
 class TanhSquare(Head):
     name, output, loss_name, classes = "tanh", "tanh", "half_square", True
@@ -85,6 +91,11 @@ class TanhSquare(Head):
     def predict(self, z):
         return np.tanh(z)
 
+    display_bounded = True
+
+    def display_into(self, z, out):
+        np.tanh(z[0], out=out)
+
     def losses(self, z, labels):
         return 0.5 * (np.tanh(z[0]) - labels) ** 2
 
@@ -100,6 +111,9 @@ class LinearSquare(Head):
 
     def predict(self, z):
         return np.array(z)
+
+    def display_into(self, z, out):
+        np.copyto(out, z[0])
 
     def losses(self, z, labels):
         return 0.5 * (z[0] - labels) ** 2
@@ -130,6 +144,12 @@ class SigmoidCrossEntropy(Head):
 
     def display(self, z):
         return np.tanh(0.5 * z[0])  # 2p − 1
+
+    display_bounded = True
+
+    def display_into(self, z, out):
+        np.multiply(z[0], 0.5, out=out)
+        np.tanh(out, out=out)
 
 
 class SoftmaxCrossEntropy(Head):

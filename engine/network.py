@@ -97,6 +97,7 @@ def initial_parameters(layout: Layout, source: SeedRandom, zeros: bool = False) 
     return finish(initial_parameters_in_steps(layout, source, zeros))
 
 
+MATMUL_FROM = 2000  # points from which forward passes use np.matmul (see forward_ops)
 STEP_WEIGHTS = 2000  # initial_parameters_in_steps pauses after drawing this many (about 4 ms)
 
 
@@ -147,9 +148,13 @@ def forward_ops(layout: Layout, weights: list[np.ndarray], activation: Activatio
     with the weights of the moment (the views are read when the calls run)."""
     ops: list[Callable[[], object]] = []
     source = inputs
+    # np.dot zero-fills its output before the product: nothing on a few hundred points, but on
+    # the 10,000 of a grid it is a pass over the whole buffer. np.matmul does not, and costs
+    # more per call, so it is used for the many-point passes only.
+    product = np.matmul if inputs.shape[1] >= MATMUL_FROM else np.dot
     for l, w in enumerate(weights):
         rows = buffer[layout.out_rows(l)]
-        ops.append(partial(np.dot, w, source, rows))
+        ops.append(partial(product, w, source, rows))
         if l < layout.num_layers - 1:
             ops += activation.forward_ops(rows, rows, scratch[:rows.shape[0]])
             if after_layer is not None:

@@ -51,6 +51,13 @@ def test_frames_never_carry_non_finite_weights():
     assert frame.epoch == 7 and len(data) == protocol.frame_size((2, 4, 2, 1)) == 10_724
 
 
+def test_weights_each_finite_in_float32_are_sent_as_they_are_even_when_their_sum_is_not():
+    params = np.array([3e38, 3e38, -0.25] + [0.0] * 22)  # float32's largest is 3.4e38
+    frame = decode_frame(protocol.frame((2, 4, 2, 1), params, 1, np.zeros(10_000, np.uint8),
+                                        np.zeros((6, 100), np.uint8)))
+    np.testing.assert_array_equal(frame.params, params.astype(np.float32))
+
+
 def test_metrics_text_is_always_finite_json():
     text = protocol.metrics({"epoch": 3, "train_loss": float("nan"), "test_loss": float("inf"),
                              "train_accuracy": None, "test_accuracy": 0.5, "diverged": True})

@@ -1,13 +1,14 @@
 """Datasets and grids: the generators' shapes and noise semantics, and the maps' byte layout."""
 
 import math
+import threading
 
 import numpy as np
 import pytest
 
 from engine import Run, feature_maps
 from engine.datasets import BINARY, MULTICLASS, REGRESSION, generate
-from engine.grids import grid_points, quantize
+from engine.grids import StaleGrids, grid_points, quantize
 from engine.seedrandom import SeedRandom
 
 
@@ -138,3 +139,64 @@ def test_feature_maps():
     assert maps[0][0, 0] == 0 and maps[0][0, -1] == 255  # x grows to the right
     assert maps[1][0, 0] == 255 and maps[1][-1, 0] == 0  # y grows upwards
     assert maps[2][50, 50] < 135 and maps[2][0, 0] == 255
+
+
+def _maps(grids):
+    return grids.output.copy(), grids.neurons.copy(), grids.thumbnails()
+
+
+def _alone(run, order):
+    """A run's maps evaluated on a thread of their own (a fresh workspace)."""
+    result = []
+    worker = threading.Thread(target=lambda: result.append(_maps(run.grids(order))))
+    worker.start()
+    worker.join()
+    return result[0]
+
+
+@pytest.mark.parametrize("order", ["rows", "blocks"])
+def test_runs_evaluated_in_turn_on_one_thread_each_get_their_own_maps(order):
+    # One workspace serves every run of a thread: different layouts (their ones rows elsewhere),
+    # one that makes it grow, one without hidden layers, in turns as a server's sessions come.
+    runs = {"c1": Run({"network_shape": [4, 2], "dataset": "spiral"}),
+            "relu": Run({"network_shape": [3], "activation": "relu", "features": ["x", "y", "xSquared"]}),
+            "big": Run({"network_shape": [8, 8, 8, 8], "features": ["x", "y", "sinX", "sinY"]}),
+            "none": Run({"network_shape": [], "dataset": "gauss"})}
+    for run in runs.values():
+        run.step(3)
+    expected = {name: _alone(run, order) for name, run in runs.items()}
+    for name in ["c1", "relu", "big", "c1", "none", "relu", "big", "none", "c1"]:
+        for mine, alone in zip(_maps(runs[name].grids(order)), expected[name]):
+            np.testing.assert_array_equal(mine, alone, err_msg=name)
+
+
+def test_grids_read_after_a_later_evaluation_refuse_rather_than_show_another_run():
+    first, second = Run({"network_shape": [4, 2]}), Run({"network_shape": [4, 2], "seed": "other"})
+    kept = first.grids()
+    output = kept.output  # read before the next evaluation: it stays
+    unread = first.grids()
+    second.grids()
+    assert kept.output is output
+    with pytest.raises(StaleGrids):
+        unread.neurons
+    with pytest.raises(StaleGrids):
+        unread.thumbnails()
+
+
+@pytest.mark.parametrize("config", [
+    {"dataset": "spiral", "network_shape": [4, 2]},  # sigmoid output, cross-entropy
+    {"dataset": "xor", "network_shape": [3], "loss": "half_square"},  # tanh output
+    {"problem": "regression", "dataset": "reg-plane", "network_shape": [3]},  # linear output, beyond ±1
+])
+@pytest.mark.parametrize("order", ["rows", "blocks"])
+def test_the_output_map_is_the_heads_display_of_the_output_quantized(config, order):
+    run = Run({**config, "learning_rate": 0.3})
+    run.step(10)
+    grids = run.grids(order)
+    evaluator = run._grids
+    z = evaluator.buffer[evaluator.output_rows]
+    if order == "blocks":
+        z = np.take(z, evaluator._to_rows, axis=1)
+    expected = quantize(evaluator.model.head.display(z))
+    np.testing.assert_array_equal(grids.output, expected)
+    assert len(np.unique(expected)) > 20
