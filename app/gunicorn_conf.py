@@ -93,6 +93,7 @@ def pre_fork(server: Any, worker: Any) -> None:
     _free(worker.seat_slot)
     worker.header_timeout = header_timeout
     worker.heads_per_address = heads_per_address
+    worker.seat_counts = seat_counts  # to share sessions out evenly (app/gworker.py)
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -46,6 +46,10 @@ HEAD_BYTES_PER_WORKER = 32 * 1024 * 1024
 # or data has passed), so that the last response is not cut by a reset: gunicorn's close_graceful.
 LINGER_SECONDS = 2.0
 LINGER_BYTES = 65536
+# A worker holding this many sessions more than another one lets the others accept for
+# BALANCE_WAIT seconds before it accepts a connection itself (leave_to_others).
+BALANCE_MARGIN = 2
+BALANCE_WAIT = 0.02
 # An unread request body is drained for keep-alive only if it is already here.
 BODY_DRAIN_SECONDS = 0.05
 
@@ -114,6 +118,10 @@ class PlaygroundWorker(ThreadWorker):
     # PLAYGROUND_HEADS_PER_ADDRESS (pre_fork).
     header_timeout = 10.0
     heads_per_address = 100
+    # Set by pre_fork too: the seats every worker's sessions hold (SharedSeats' counts, one slot
+    # per worker) and this worker's slot, for sharing sessions out evenly (leave_to_others).
+    seat_counts: Any = None
+    seat_slot: int
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -124,6 +132,7 @@ class PlaygroundWorker(ThreadWorker):
         self.lingering: dict[socket.socket, list[float]] = {}  # socket -> [deadline, bytes read]
         self.heads_by_address: dict[str, dict[TConn, None]] = {}
         self.head_bytes = 0
+        self.paused_until = float("-inf")  # listening is paused until then (leave_to_others)
 
     @classmethod
     def check_config(cls, cfg: Any, log: Any) -> None:
@@ -140,7 +149,10 @@ class PlaygroundWorker(ThreadWorker):
     # -- new and kept-alive connections -----------------------------------------------------------
 
     def accept(self, listener: socket.socket) -> None:
-        """gthread's accept, with a connection whose graceful close does not block the loop."""
+        """gthread's accept, with a connection whose graceful close does not block the loop; but a
+        worker that holds more sessions than another first leaves the connection to the others."""
+        if self.leave_to_others():
+            return
         try:
             sock, client = listener.accept()
         except OSError as e:
@@ -149,6 +161,34 @@ class PlaygroundWorker(ThreadWorker):
             return
         self.nr_conns += 1
         self.enqueue_req(Connection(self.cfg, sock, client, listener.getsockname(), self.linger))
+
+    # -- sharing sessions out evenly ---------------------------------------------------------------
+
+    def leave_to_others(self) -> bool:
+        """Whether to let the other workers accept for a moment (True: listening is paused).
+
+        Every worker computes its sessions on one core (app/scheduler.py), and which worker
+        accepts a connection is a race: 100 sessions on 2 workers came to 58 and 46, and the 58
+        got a fifth fewer frames. So a worker with BALANCE_MARGIN sessions more than another one
+        stops listening for BALANCE_WAIT seconds, once per connection: if no other worker has
+        taken it by then (busy, or gone), it accepts it after all.
+        """
+        counts, now = self.seat_counts, time.monotonic()
+        if counts is None or self.cfg.workers < 2 or now < self.paused_until + BALANCE_WAIT:
+            return False  # alone, or a pause has just ended: this connection is ours
+        mine = counts[self.seat_slot]
+        fewest = min(counts[slot] for slot in range(self.cfg.workers) if slot != self.seat_slot)
+        if mine < fewest + BALANCE_MARGIN:
+            return False
+        self.paused_until = now + BALANCE_WAIT
+        super().set_accept_enabled(False)
+        return True
+
+    def set_accept_enabled(self, enabled: bool) -> None:
+        """gthread's, except that listening stays paused until the pause is over."""
+        if enabled and time.monotonic() < self.paused_until:
+            return
+        super().set_accept_enabled(enabled)
 
     def enqueue_req(self, conn: TConn) -> None:
         """Collect the connection's next request head; the thread pool gets it once it is whole.
@@ -311,6 +351,8 @@ class PlaygroundWorker(ThreadWorker):
                 first = next(iter(waiting.values()))
                 deadline = first.deadline if isinstance(first, Head) else first[0]
                 timeout = max(0.0, min(timeout, deadline - now))
+        if self.paused_until > now:  # listening is paused (leave_to_others): wake when it ends
+            timeout = max(0.0, min(timeout, self.paused_until - now))
         super().wait_for_and_dispatch_events(timeout)
 
     def murder_pending(self) -> None:

@@ -56,12 +56,16 @@ def quantize(values: np.ndarray) -> np.ndarray:
     return out
 
 
+_SCALE, _OFFSET, _LOW, _HIGH = (np.float32(v) for v in (127.5, 128.0, 0.0, 255.5))
+
+
 def quantize_into(values: np.ndarray, scaled: np.ndarray, out: np.ndarray, bounded: bool = False) -> None:
-    """quantize() into given buffers; `bounded` values (always within ±1) skip the clamping call."""
-    np.multiply(values, np.float32(127.5), out=scaled)
-    np.add(scaled, np.float32(128.0), out=scaled)  # (v + 1 + 1/255) · 127.5, truncated below
-    if not bounded:
-        np.clip(scaled, 0.0, 255.5, out=scaled)
+    """quantize() into given buffers; `bounded` values (always within ±1) skip the clamping calls."""
+    np.multiply(values, _SCALE, out=scaled)
+    np.add(scaled, _OFFSET, out=scaled)  # (v + 1 + 1/255) · 127.5, truncated below
+    if not bounded:  # np.maximum and np.minimum: np.clip does the same with more Python around it
+        np.maximum(scaled, _LOW, out=scaled)
+        np.minimum(scaled, _HIGH, out=scaled)
     np.copyto(out, scaled, casting="unsafe")
 
 
@@ -113,7 +117,10 @@ class Grids:
         e = self._current()
         if size != e.thumbnail:
             raise ValueError(f"size: this evaluator makes {e.thumbnail} × {e.thumbnail} thumbnails; got {size}")
-        return quantize(e.block_means(self._order))
+        means = e.block_means(self._order)
+        out = np.empty(means.shape, dtype=np.uint8)
+        quantize_into(means, means, out, e.bounded)  # means of bounded values are bounded
+        return out
 
 
 class StaleGrids(RuntimeError):
@@ -202,16 +209,13 @@ class GridEvaluator:
         self.model, self.resolution, self.thumbnail = model, resolution, thumbnail
         layout = model.layout
         self.cells = resolution * resolution
-        self.block_order = _block_order(resolution, thumbnail)  # block position -> row position
         self.inputs = _plane(tuple(features), resolution, thumbnail)
         self.params32 = np.empty(layout.size, dtype=np.float32)
         self.weights32 = layout.views(self.params32)
         self.neuron_rows = np.array(layout.neuron_rows(), dtype=np.intp)
         self.output_rows = layout.out_rows(layout.num_layers - 1)
         self.bounded = model.activation.bounded
-        self._to_rows = np.argsort(self.block_order)  # row position -> block position
-        self._averager = np.full((resolution // thumbnail) ** 2, 1.0 / (resolution // thumbnail) ** 2,
-                                 dtype=np.float32)
+        self._averager = _averager(resolution // thumbnail)
         self.workspace: Workspace | None = None
         self._storage: np.ndarray | None = None  # the workspace storage the prepared calls use
         self._passes: dict[tuple[str, bool], list] = {}  # (order, every_map) -> prepared forward calls
@@ -255,8 +259,16 @@ class GridEvaluator:
         space.passes += 1
 
     def row_major(self, values: np.ndarray, order: str) -> np.ndarray:
-        """One map's values (D·D,) in row order."""
-        return values if order == "rows" else np.take(values, self._to_rows)
+        """Maps (..., D·D) in row order (a new array when they were evaluated by blocks)."""
+        if order == "rows":
+            return values
+        s, b = self.thumbnail, self.resolution // self.thumbnail
+        # In block order a map is [block row, block column, row, column]; swapping the middle two
+        # axes is row order. A strided copy: cheaper than np.take with an index per cell.
+        blocks = values.reshape(*values.shape[:-1], s, s, b, b)
+        axes = tuple(range(values.ndim - 1))
+        rows = np.ascontiguousarray(blocks.transpose(*axes, *(a + len(axes) for a in (0, 2, 1, 3))))
+        return rows.reshape(values.shape)
 
     def quantize(self) -> np.ndarray:
         """The hidden rows of the buffer as bytes, in the order evaluated (output rows are left
@@ -282,11 +294,7 @@ class GridEvaluator:
         quantized: the hidden rows were already turned into bytes during the forward pass.
         """
         maps = (self._bytes() if quantized else self.quantize())[self.neuron_rows]
-        if order == "rows" or not len(maps):
-            return maps
-        s, b = self.thumbnail, self.resolution // self.thumbnail
-        blocks = maps.reshape(len(maps), s, s, b, b)  # [unit, block row, block column, row, column]
-        return np.ascontiguousarray(blocks.transpose(0, 1, 3, 2, 4)).reshape(len(maps), -1)
+        return self.row_major(maps, order) if len(maps) else maps
 
     def block_means(self, order: str) -> np.ndarray:
         """Thumbnails as floats: (hidden units, T·T) means of the maps' blocks."""
@@ -306,16 +314,22 @@ class GridEvaluator:
         z = self.buffer[self.output_rows]
         head = self.model.head
         if head.outputs > 1:
-            if order == "blocks":
-                z = np.take(z, self._to_rows, axis=1)
-            return class_bytes(head.predict(z), head.name == "softmax")
+            return class_bytes(head.predict(self.row_major(z, order)), head.name == "softmax")
         # On the colour scale and into bytes in the order evaluated, through a scratch row (free
         # after the pass); then the bytes, not the floats, are put in row order.
         values = self.scratch[0]
         head.display_into(z, values)
         out = self._bytes()[0]
         quantize_into(values, values, out, head.display_bounded)
-        return np.take(out, self._to_rows) if order == "blocks" else out.copy()
+        return self.row_major(out, order) if order == "blocks" else out.copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _averager(block: int) -> np.ndarray:
+    """The vector whose product with a block's cells is their mean (shared, read-only)."""
+    averager = np.full(block * block, 1.0 / (block * block), dtype=np.float32)
+    averager.flags.writeable = False
+    return averager
 
 
 def _block_order(resolution: int, thumbnail: int) -> np.ndarray:

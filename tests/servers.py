@@ -89,6 +89,41 @@ class Gunicorn:
                     raise AssertionError("gunicorn did not start:\n" + log) from None
                 time.sleep(0.05)
 
+    def workers(self) -> list[int]:
+        """The worker processes' pids."""
+        children = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as stat:
+                        parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+                if parent == self.process.pid:
+                    children.append(int(entry))
+        return sorted(children)
+
+    def connections_per_worker(self) -> list[int]:
+        """Established connections to the server that each worker holds (its sessions, when no
+        page request is under way), in the order of workers()."""
+        established = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            with open(table) as lines:
+                for line in list(lines)[1:]:
+                    fields = line.split()
+                    if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == self.port:
+                        established.add(f"socket:[{fields[9]}]")
+        counts = []
+        for pid in self.workers():
+            links = []
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                try:
+                    links.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+                except OSError:
+                    pass
+            counts.append(sum(link in established for link in links))
+        return counts
+
     def stop(self) -> str:
         """SIGTERM, wait for the exit, and return the log."""
         if self.process.poll() is None:

@@ -4,6 +4,7 @@ going away and exit promptly."""
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import socket
@@ -86,6 +87,45 @@ def test_tabs_closing_every_way_leave_no_tracebacks_in_the_log():
     finally:
         log = server.stop()
     assert "Traceback" not in log and "Bad file descriptor" not in log and "[ERROR]" not in log, log[-3000:]
+
+
+def test_sessions_are_shared_out_evenly_among_the_workers():
+    """Each worker computes on one core, so a worker with more sessions gives each fewer frames;
+    which worker accepts a connection is a race, which a worker ahead by two leaves to the others
+    (app/gworker.py). Without it, 100 sessions came to 58 and 46."""
+    server = Gunicorn(WORKERS="3", SESSIONS_PER_ADDRESS="100")
+    clients = []
+    try:
+        for _ in range(36):
+            clients.append(Client(server.ws_url))  # admitted: it has its hello
+            clients[-1].send("play")  # busy workers, as in a class
+        wait_until(lambda: sum(server.connections_per_worker()) == 36)
+        counts = server.connections_per_worker()
+        assert len(counts) == 3 and max(counts) - min(counts) <= 2, counts
+    finally:
+        for c in clients:
+            c.close()
+        server.stop()
+
+
+def test_a_worker_ahead_still_accepts_when_the_others_do_not():
+    server = Gunicorn(WORKERS="2", SESSIONS_PER_ADDRESS="100")
+    clients = [Client(server.ws_url) for _ in range(6)]
+    wait_until(lambda: sum(server.connections_per_worker()) == 6)
+    before = server.connections_per_worker()
+    stuck = server.workers()[1]
+    os.kill(stuck, signal.SIGSTOP)  # a worker that takes no connection (hung, or too busy)
+    try:
+        for _ in range(6):  # the other gets ahead by 2, 3, ...: it waits a moment, then takes them
+            started = time.monotonic()
+            clients.append(Client(server.ws_url, timeout=5))
+            assert time.monotonic() - started < 1.0
+        assert server.connections_per_worker() == [before[0] + 6, before[1]]
+    finally:
+        os.kill(stuck, signal.SIGCONT)
+        for c in clients:
+            c.close()
+        server.stop()
 
 
 def start_command(*args: str) -> tuple[subprocess.Popen, str]:
