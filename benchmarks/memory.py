@@ -123,7 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="extra server environment")
     args = p.parse_args(argv)
     config = NETWORKS[args.network]
-    server = Server(args.workers, args.sessions + 10, {**IMAGE_ENV, **dict(e.split("=", 1) for e in args.env)})
+    # Every benchmark client is 127.0.0.1: one address may hold every seat.
+    seats = {"PLAYGROUND_SESSIONS_PER_ADDRESS": str(args.sessions + 10)}
+    server = Server(args.workers, args.sessions + 10,
+                    {**IMAGE_ENV, **seats, **dict(e.split("=", 1) for e in args.env)})
     try:
         while len(server.pids()) < args.workers + 1:  # healthy once one worker answers; wait for all
             time.sleep(0.1)
