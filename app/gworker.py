@@ -162,6 +162,21 @@ class PlaygroundWorker(ThreadWorker):
         self.nr_conns += 1
         self.enqueue_req(Connection(self.cfg, sock, client, listener.getsockname(), self.linger))
 
+    def run(self) -> None:
+        """gthread's loop, woken by signals too. gunicorn's signal handlers write to its pipe, but
+        gthread does not watch it, so a SIGTERM that the kernel gave to another of the worker's
+        threads (a busy compute thread, say) was handled only when the loop next woke, up to a
+        second later: the pages' goodbye came late."""
+        self.poller.register(self.PIPE[0], selectors.EVENT_READ, self._woken)
+        super().run()
+
+    def _woken(self, _fd: int) -> None:
+        try:
+            while os.read(self.PIPE[0], 4096):
+                pass
+        except (BlockingIOError, InterruptedError):
+            pass
+
     # -- sharing sessions out evenly ---------------------------------------------------------------
 
     def leave_to_others(self) -> bool:

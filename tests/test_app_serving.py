@@ -67,6 +67,29 @@ def test_sigterm_says_goodbye_to_every_page_and_exits_promptly():
     assert "SIGKILL" not in log
 
 
+def test_a_worker_says_goodbye_at_once_whichever_of_its_threads_the_signal_reaches():
+    """The kernel gives a process's signal to any of its threads; Python handles it on the main
+    thread, which sat in the worker's event loop for up to a second unless woken."""
+    server = Gunicorn(WORKERS="1")
+    try:
+        for _ in range(3):
+            clients = [Client(server.ws_url) for _ in range(2)]
+            clients[0].send("play")
+            clients[0].until_frame(lambda f: f.epoch >= 2)
+            worker = server.workers()[0]
+            other = next(int(t) for t in sorted(os.listdir(f"/proc/{worker}/task")) if int(t) != worker)
+            started = time.monotonic()
+            os.kill(other, signal.SIGTERM)  # given to that thread first (Linux: it does not block it)
+            for c in clients:
+                assert c.until_type("closing", timeout=2)["reason"] == "server shutting down"
+            assert time.monotonic() - started < 0.3
+            wait_until(lambda: [w for w in server.workers() if w != worker] and worker not in server.workers(),
+                       timeout=10)  # gunicorn has started another worker
+            server.wait_healthy()
+    finally:
+        server.stop()
+
+
 def test_tabs_closing_every_way_leave_no_tracebacks_in_the_log():
     """An expected disconnect is not an error: no traceback, no "Bad file descriptor" (before,
     a playing tab's close frame sometimes came while its session was sending)."""
