@@ -23,7 +23,7 @@ from flask import Flask
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, headers, live, pages, settings
+from . import api, headers, lessons, live, pages, settings
 from .devserver import EndWebsocketResponses
 from .registry import LocalSeats, Registry
 from .session import Limits
@@ -40,7 +40,8 @@ def page_folder(name: str) -> Path:
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app; raises ValueError naming every bad setting."""
+    """Build the app; raises ValueError naming every bad setting, or every broken lesson file
+    and its fields (lessons.LessonError)."""
     app = Flask(__name__, static_folder=str(page_folder("static")),
                 template_folder=str(page_folder("templates")))
     app.config.from_mapping(settings.defaults())
@@ -48,6 +49,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(test_config or {})
     settings.check(app.config)
     app.config["PLAYGROUND_LIMITS"] = Limits.from_config(app.config)
+    # Every lesson, checked: a broken lesson file stops the server here, naming it.
+    app.extensions["playground-lessons"] = lessons.load(*filter(None, [app.config["LESSONS"]]))
     app.extensions["playground"] = Registry(LocalSeats(int(app.config["MAX_SESSIONS"]),
                                                        int(app.config["SESSIONS_PER_ADDRESS"])))
     for blueprint in (pages.bp, api.bp, live.bp):

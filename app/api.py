@@ -24,6 +24,13 @@ def options() -> Response:
     return jsonify(engine.options())
 
 
+@bp.get("/api/lessons")
+def lessons() -> Response:
+    """Every lesson (app/lessons/, docs/lessons.md), in order: {"lessons": [{"id", "title",
+    "order", "summary", "play", "hide", "settings", "changes", "tasks", "goals"}]}."""
+    return cached(jsonify({"lessons": current_app.extensions["playground-lessons"]}))
+
+
 @bp.get("/api/feature-maps")
 def feature_maps() -> Response:
     """Each input feature over the plane, as map bytes (docs/protocol.md): {"resolution": D,

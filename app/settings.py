@@ -36,6 +36,8 @@ SETTINGS: dict[str, tuple[Any, float, float | None, str]] = {
 TEXT_SETTINGS: dict[str, tuple[str, str]] = {
     "ALLOWED_ORIGINS": ("", "comma-separated origins (https://course.example.org) whose pages may open "
                             "sessions besides the playground's own; * allows any"),
+    "LESSONS": ("", "a folder of the teacher's own lesson files (docs/lessons.md), listed with the "
+                    "playground's own; a broken file stops the server at start-up, naming it"),
     "FRAME_ANCESTORS": ("'self'", "who may show the page in a frame (CSP frame-ancestors): space-separated "
                                   "sources, e.g. https://course.example.org, or * (app/headers.py checks them)"),
 }

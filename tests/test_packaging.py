@@ -169,6 +169,8 @@ def test_the_wheel_carries_the_page_and_every_module(wheel):
     modules = {path.relative_to(ROOT).as_posix() for package in ("app", "engine")
                for path in (ROOT / package).glob("**/*.py") if "__pycache__" not in path.parts}
     assert modules - names == set(), "Python modules the wheel lacks"
+    lessons = {path.relative_to(ROOT).as_posix() for path in (ROOT / "app/lessons").iterdir()}
+    assert lessons and lessons - names == set(), "lesson files the wheel lacks"
 
 
 def test_the_installed_package_is_the_one_that_runs(installed, tmp_path):
@@ -194,5 +196,7 @@ def test_the_installed_server_answers_the_api(server):
     status, kind, body = server.get("/api/options")
     assert (status, kind) == (200, "application/json")
     assert json.loads(body) == json.loads(json.dumps(engine.options()))
+    status, _, body = server.get("/api/lessons")
+    assert status == 200 and "first-network" in {lesson["id"] for lesson in json.loads(body)["lessons"]}
     status, _, body = server.get("/healthz")
     assert status == 200 and json.loads(body)["status"] == "ok"
