@@ -264,14 +264,16 @@ def hello(limits: Mapping[str, Any]) -> str:
 
 
 def state(config: Mapping[str, Any], playing: bool, epoch: int, epochs_per_frame: int,
-          diverged: bool, inspect: int | None, edits: Sequence[Mapping[str, Any]] = (), handled: int = 0) -> str:
+          diverged: bool, inspect: int | None, edits: Sequence[Mapping[str, Any]] = (), handled: int = 0,
+          stopped: str | None = None) -> str:
     return encode({"type": "state", "config": dict(config), "playing": playing, "epoch": epoch,
                    "epochs_per_frame": epochs_per_frame, "diverged": diverged, "inspect": inspect,
-                   "edits": list(edits), "handled": handled})
+                   "edits": list(edits), "handled": handled, "stopped": stopped})
 
 
 def metrics(values: Mapping[str, Any]) -> str:
-    """The engine's Metrics.to_dict(), with every number made finite (a last line of defence)."""
+    """The engine's Metrics.to_dict(), with every number made finite (a last line of defence;
+    the truth table's too)."""
     return encode({"type": "metrics", **{k: _finite(v) for k, v in values.items()}})
 
 
@@ -306,8 +308,14 @@ def _points(xy: np.ndarray, labels: np.ndarray, problem: str) -> list[list[float
 
 
 def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return 0.0 if math.isnan(value) else math.copysign(FLOAT32_MAX, value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return 0.0 if math.isnan(value) else math.copysign(FLOAT32_MAX, value)
+        return value
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
     return value
 
 

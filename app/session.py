@@ -111,6 +111,7 @@ class Session:
         self.epoch_seconds = 0.0  # running estimate of one epoch's training time (0: not known yet)
         self.epoch_cost = 0.0  # training time spent on the epoch in progress, over its slices
         self.pending: tuple[Any, Callable[[Any], None]] | None = None  # a network being made
+        self.stopped: str | None = None  # the stop condition that paused the run last (`state`)
         self.greeted = False
         self.ended = False
         self.ready_at = 0.0  # the greeting is due at once
@@ -278,7 +279,8 @@ class Session:
             return False
         if self.steps_left:
             done = self.train(self.steps_left)
-            self.steps_left = 0 if self.run.diverged else self.steps_left - done
+            if self.steps_left:  # (a stop condition has ended the step already)
+                self.steps_left = 0 if self.run.diverged else self.steps_left - done
             self.out.answer(state=not self.steps_left, frame=done > 0)
         else:
             done = self.train(self.epochs_per_frame)
@@ -308,13 +310,26 @@ class Session:
                 done += 1
             else:
                 chunk = max(1, min(wanted - done, int(left / self.epoch_seconds)))
+                before = self.run.epoch
                 self.run.step(chunk)
-                self.learn_speed(chunk, self.clock() - started)
-                done += chunk
+                trained = self.run.epoch - before
+                if trained:
+                    self.learn_speed(trained, self.clock() - started)
+                done += trained if self.run.stopped else chunk
+            if self.stop_if_reached():
+                break
         if self.run.diverged and not was_diverged:
             self.playing = False  # a diverged run pauses and says so
             self.out.answer(state=True, frame=True)
         return done
+
+    def stop_if_reached(self) -> bool:
+        """A stop condition (stop_epoch, stop_test_loss) ended the training: pause, and say why."""
+        if self.run.stopped is None:
+            return False
+        self.stopped, self.playing, self.steps_left = self.run.stopped, False, 0
+        self.out.answer(state=True, frame=True)
+        return True
 
     def learn_speed(self, epochs: int, seconds: float) -> None:
         per_epoch = seconds / epochs
@@ -339,7 +354,7 @@ class Session:
             return messages
         if out.state:
             messages.append(protocol.state(run.config, self.playing, run.epoch, self.epochs_per_frame,
-                                           run.diverged, self.inspect, run.edits, self.handled))
+                                           run.diverged, self.inspect, run.edits, self.handled, self.stopped))
         if out.data:
             messages.append(protocol.data(run.data, run.config["problem"]))
         if out.frame:
@@ -410,6 +425,7 @@ class Session:
             self.run.set_weight(layer, edit.get("from"), edit.get("to"), value)
 
     def on_play(self) -> None:
+        self.stopped = None
         if self.run.diverged:
             raise protocol.ProtocolError([("play", "the run has diverged; reset it, or change a setting "
                                                    "that makes a new network")], "play")
@@ -422,7 +438,7 @@ class Session:
 
     def on_step(self, epochs: int) -> None:
         """Pauses, then trains; the answer comes when the epochs are done (long steps in slices)."""
-        self.playing = False
+        self.playing, self.stopped = False, None
         self.steps_left = min(self.steps_left + epochs, protocol.MAX_STEP_EPOCHS)
 
     def on_reset(self) -> None:
@@ -459,6 +475,7 @@ class Session:
         """A new network pauses (as the playground's reset does), drops a vanished inspect and
         forgets how long an epoch of the old one took."""
         self.playing, self.steps_left, self.epoch_seconds, self.epoch_cost = False, 0, 0.0, 0.0
+        self.stopped = None
         if self.inspect is not None and self.inspect >= sum(self.run.layer_sizes[1:-1]):
             self.inspect = None
 

@@ -13,7 +13,7 @@ import math
 from typing import Any, Mapping
 
 from .activations import ACTIVATION_NAMES
-from .datasets import BY_PROBLEM
+from .datasets import BY_PROBLEM, GATES, LOGIC_INPUTS
 from .edits import MAX_VALUE
 from .features import FEATURE_LABELS, FEATURE_NAMES
 
@@ -47,6 +47,8 @@ LIMITS: dict[str, Any] = {
     "hidden_layers": 8,
     "neurons_per_layer": 32,
     "seed_length": 32,
+    "stop_epoch": (1, 10_000_000),
+    "stop_test_loss": (0.0, 100.0),  # exclusive of 0
     "parameter": MAX_VALUE,  # a hand-set weight or bias lies within ±this
 }
 
@@ -72,12 +74,15 @@ DEFAULTS: dict[str, Any] = {
     "batching": "playground",
     "init": "random",
     "seed": "0.12345",
+    "gate": "xor",  # the logic gate that labels the "logic" dataset's four points
+    "stop_epoch": None,  # pause when the epoch reaches this (None: never)
+    "stop_test_loss": None,  # pause when the test loss falls to this (None: never)
 }
 
 # What a change costs: "live" applies to the running network; "reset" builds a new network on the
 # same data; "data" makes new data and a new network (docs/reference.md §2).
-LIVE_FIELDS = frozenset({"learning_rate"})
-DATA_FIELDS = frozenset({"problem", "dataset", "num_classes", "num_points", "noise", "train_ratio", "seed"})
+LIVE_FIELDS = frozenset({"learning_rate", "stop_epoch", "stop_test_loss"})
+DATA_FIELDS = frozenset({"problem", "dataset", "num_classes", "num_points", "noise", "train_ratio", "seed", "gate"})
 
 
 class ConfigError(ValueError):
@@ -150,10 +155,14 @@ def change_kind(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
 
 
 def num_points(config: Mapping[str, Any]) -> int:
+    if config["dataset"] == "logic":
+        return len(LOGIC_INPUTS)
     return config["num_points"] or DEFAULT_POINTS[config["problem"]]
 
 
 def num_train(config: Mapping[str, Any]) -> int:
+    if config["dataset"] == "logic":  # all four are training (and test) points
+        return len(LOGIC_INPUTS)
     return math.floor(num_points(config) * config["train_ratio"] / 100)
 
 
@@ -164,6 +173,7 @@ def options() -> dict[str, Any]:
         "activation": list(ACTIVATION_NAMES), "loss": {p: list(l) for p, l in LOSSES.items()},
         "optimizer": list(OPTIMIZERS), "regularization": list(REGULARIZATIONS),
         "batching": list(BATCHINGS), "init": list(INITS), "features": list(FEATURE_NAMES),
+        "gate": list(GATES),
         "feature_labels": dict(FEATURE_LABELS),
         "learning_rate": list(LEARNING_RATES), "regularization_rate": list(REGULARIZATION_RATES),
         "momentum": list(MOMENTA), "num_points": list(POINT_COUNTS), "menu_limits": dict(MENU_LIMITS),
@@ -226,6 +236,18 @@ def _num_points(value, config):
     return None if value is None else _number(*LIMITS["num_points"], integer=True)(value, config)
 
 
+def _optional(check) -> Any:
+    """None (the condition is off), or what `check` accepts."""
+    def optional(value, config):
+        if value is None:
+            return None
+        try:
+            return check(value, config)
+        except _Bad as bad:
+            raise _Bad(f"{bad} (or null: never)") from None
+    return optional
+
+
 def _regularization(value, config):
     return _choice(REGULARIZATIONS)("none" if value is None else value, config)
 
@@ -285,6 +307,9 @@ _CHECKS = {
     "batching": _choice(BATCHINGS),
     "init": _choice(INITS),
     "seed": _seed,
+    "gate": _choice(tuple(GATES)),
+    "stop_epoch": _optional(_number(*LIMITS["stop_epoch"], integer=True)),
+    "stop_test_loss": _optional(_number(*LIMITS["stop_test_loss"], low_open=True)),
 }
 
 

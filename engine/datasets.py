@@ -1,4 +1,5 @@
-"""Datasets: the playground's six generators, multi-class sets, and the shuffled train/test split.
+"""Datasets: the playground's six generators, multi-class sets, the course's logic gates, and the
+shuffled train/test split.
 
 The playground generators follow dataset.ts step for step and draw from the same random stream
 (`SeedRandom`), so a seed gives the original's very points. Labels are in the problem's own domain:
@@ -126,8 +127,24 @@ def multi_rings(rng: SeedRandom, n: int, noise: float, k: int) -> Iterator[Point
             yield (r * math.sin(angle), r * math.cos(angle), float(c))
 
 
-BINARY: dict[str, Callable[[SeedRandom, int, float], Iterator[Point]]] = {
-    "circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral,
+# Logic gates on the course's inputs x1, x2 ∈ {0, 1} (the `gate` setting; true is +1).
+GATES: dict[str, Callable[[int, int], bool]] = {
+    "or": lambda a, b: bool(a or b), "and": lambda a, b: bool(a and b), "nand": lambda a, b: not (a and b),
+    "xor": lambda a, b: a != b, "x1-and-not-x2": lambda a, b: bool(a and not b),
+    "not-x1-and-x2": lambda a, b: bool(b and not a), "not-x1": lambda a, b: not a,
+}
+LOGIC_INPUTS = ((0, 0), (0, 1), (1, 0), (1, 1))
+
+
+def logic(rng: SeedRandom, n: int, noise: float, gate: str = "xor") -> Iterator[Point]:
+    """The four inputs (0, 0), (0, 1), (1, 0), (1, 1), labelled by the gate: the course's truth
+    tables. The number of points, the noise and the seed do not apply."""
+    for a, b in LOGIC_INPUTS:
+        yield (float(a), float(b), 1.0 if GATES[gate](a, b) else -1.0)
+
+
+BINARY: dict[str, Callable[..., Iterator[Point]]] = {
+    "circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral, "logic": logic,
 }
 REGRESSION: dict[str, Callable[[SeedRandom, int, float], Iterator[Point]]] = {
     "reg-plane": reg_plane, "reg-gauss": reg_gauss,
@@ -153,16 +170,20 @@ class Dataset:
 
 
 def generate(rng: SeedRandom, problem: str, name: str, n: int, noise_percent: float,
-             train_percent: float, num_classes: int = 2) -> Dataset:
+             train_percent: float, num_classes: int = 2, gate: str = "xor") -> Dataset:
     """Make the points, shuffle them (Fisher-Yates from the same stream) and split off the training set."""
-    return finish(generate_in_steps(rng, problem, name, n, noise_percent, train_percent, num_classes))
+    return finish(generate_in_steps(rng, problem, name, n, noise_percent, train_percent, num_classes, gate))
 
 
 def generate_in_steps(rng: SeedRandom, problem: str, name: str, n: int, noise_percent: float,
-                      train_percent: float, num_classes: int = 2) -> Steps[Dataset]:
+                      train_percent: float, num_classes: int = 2, gate: str = "xor") -> Steps[Dataset]:
     """generate(), pausing (yielding) after every STEP_POINTS points made or shuffled: 2,000 points
-    take about 20 ms of pure-Python random numbers (the original's stream)."""
+    take about 20 ms of pure-Python random numbers (the original's stream). A logic gate's four
+    points are both the training and the test set, in truth-table order."""
     noise = noise_percent / 100.0
+    if name == "logic":
+        table = np.array(list(logic(rng, n, noise, gate)), dtype=np.float64)
+        return Dataset(table[:, :2].copy(), table[:, 2].copy(), table[:, :2].copy(), table[:, 2].copy())
     if problem == "multiclass":
         made = MULTICLASS[name](rng, n, noise, num_classes)
     else:

@@ -90,3 +90,26 @@ def _mean(values: np.ndarray, empty):
         return empty
     total = np.count_nonzero(values) if values.dtype == bool else np.add.reduce(values)
     return float(total) / values.size
+
+
+def confusion(head: Head, z: np.ndarray, labels: np.ndarray) -> list[list[int]]:
+    """K × K counts of points by true class (rows) and predicted class (columns), from output
+    pre-activations z (outputs, n). A binary head's classes are 0 (label −1, or 0 for a sigmoid)
+    and 1 (+1, or 1), predicted as Head.correct decides."""
+    if head.outputs == 1:
+        k, predicted = 2, (z[0] >= 0).astype(np.intp)
+        truth = (labels > (0.5 if head.name == "sigmoid" else 0)).astype(np.intp)
+    else:
+        k, predicted, truth = head.outputs, np.argmax(z, axis=0), labels.astype(np.intp)
+    return np.bincount(truth * k + predicted, minlength=k * k).reshape(k, k).tolist()
+
+
+def regression_scores(predicted: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """(R², RMSE) of predictions against labels; R² is 0 when the labels do not vary."""
+    if not labels.size:
+        return 0.0, 0.0
+    residual = predicted - labels
+    squares = float(np.dot(residual, residual))
+    spread = labels - np.add.reduce(labels) / labels.size
+    total = float(np.dot(spread, spread))
+    return (1.0 - squares / total if total > 0 else 0.0), (squares / labels.size) ** 0.5

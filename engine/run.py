@@ -17,13 +17,13 @@ from typing import Any, Mapping
 import numpy as np
 
 from . import config as cfg
-from .datasets import Dataset, generate_in_steps
+from .datasets import LOGIC_INPUTS, Dataset, generate_in_steps
 from .edits import EditRecord, bias_problems, weight_problems
 from .features import design_matrix
 from .grids import GridEvaluator, Grids
 from .losses import Head, make_head
-from .model import Model
-from .network import forward_ops, initial_parameters_in_steps
+from .model import Model, confusion, regression_scores
+from .network import forward, forward_ops, initial_parameters_in_steps
 from .seedrandom import SeedRandom, new_seed
 from .stalls import CHECK_EVERY, find_stall
 from .steps import Steps, finish
@@ -48,12 +48,30 @@ class Metrics:
     test_accuracy: float | None
     diverged: bool
     stalled: dict[str, Any] | None = None
+    penalty: float = 0.0  # the regularization term: rate · Σ ½w² (L2) or rate · Σ |w| (L1), weights only
+    confusion: list[list[int]] | None = None  # test set, K × K counts, rows the true class (classes)
+    r2: float | None = None  # test set (regression)
+    rmse: float | None = None  # test set, in the labels' units (regression)
+    truth_table: list[dict[str, Any]] | None = None  # the logic dataset's four inputs (Run.truth_table)
+
+    @property
+    def train_loss_with_penalty(self) -> float:
+        """What training minimizes: the training loss plus the regularization penalty."""
+        return self.train_loss + self.penalty
 
     def to_dict(self) -> dict[str, Any]:
         """As a plain dict (by hand: dataclasses.asdict deep-copies, a tenth of a frame's time)."""
-        return {"epoch": self.epoch, "train_loss": self.train_loss, "test_loss": self.test_loss,
-                "train_accuracy": self.train_accuracy, "test_accuracy": self.test_accuracy,
-                "diverged": self.diverged, "stalled": dict(self.stalled) if self.stalled else None}
+        out = {"epoch": self.epoch, "train_loss": self.train_loss, "test_loss": self.test_loss,
+               "train_accuracy": self.train_accuracy, "test_accuracy": self.test_accuracy,
+               "diverged": self.diverged, "stalled": dict(self.stalled) if self.stalled else None,
+               "penalty": self.penalty, "train_loss_with_penalty": self.train_loss + self.penalty}
+        if self.confusion is not None:
+            out["confusion"] = self.confusion
+        if self.r2 is not None:
+            out["r2"], out["rmse"] = self.r2, self.rmse
+        if self.truth_table is not None:
+            out["truth_table"] = self.truth_table
+        return out
 
 
 def head_for(config: Mapping[str, Any]) -> Head:
@@ -63,6 +81,8 @@ def head_for(config: Mapping[str, Any]) -> Head:
 
 
 class Run:
+    stopped: str | None = None  # the stop condition that ended the last step early, if one did
+
     def __init__(self, config: Mapping[str, Any] | None = None):
         self.config = cfg.validate(config)
         self._edits = EditRecord()
@@ -72,23 +92,51 @@ class Run:
     # -- driving ------------------------------------------------------------------------------
 
     def step(self, epochs: int = 1) -> Metrics:
-        """Train `epochs` epochs (none once diverged) and return the metrics after them."""
+        """Train `epochs` epochs (none once diverged) and return the metrics after them; fewer
+        when a stop condition (`stop_epoch`, `stop_test_loss`) is reached on the way, which
+        `stopped` then names."""
         if epochs < 0:
             raise ValueError(f"epochs: must be 0 or more, got {epochs}")
+        self.stopped = None
         if self._diverged or epochs == 0:
             return self.metrics
+        stop_epoch, stop_loss = self.config["stop_epoch"], self.config["stop_test_loss"]
+        if stop_epoch is not None and self._epoch < stop_epoch:
+            epochs = min(epochs, stop_epoch - self._epoch)
+        if stop_loss is not None and self._metrics[1] > stop_loss:
+            for _ in range(epochs):  # one at a time, to stop at the first epoch that reaches it
+                self._train(1)
+                if self._diverged or self._stop_reached():
+                    break
+            return self.metrics
+        self._train(epochs)
+        self._stop_reached()
+        return self.metrics
+
+    def _train(self, epochs: int) -> None:
         saved = [self.model.params.copy()] + [a.copy() for a in self.trainer.state_arrays()]
         with np.errstate(all="ignore"):
             self.trainer.run_epochs(epochs)
             evaluated = self._evaluate()
         self._finish_epochs(epochs, evaluated, saved)
-        return self.metrics
+
+    def _stop_reached(self) -> bool:
+        """After training from below a stop condition: whether it is now reached (`stopped` says
+        which). Reached once, a condition does not stop the run again while it stays reached."""
+        stop_epoch, stop_loss = self.config["stop_epoch"], self.config["stop_test_loss"]
+        if stop_epoch is not None and self._epoch == stop_epoch:
+            self.stopped = "stop_epoch"
+        elif stop_loss is not None and self._metrics[1] <= stop_loss < self._loss_before:
+            self.stopped = "stop_test_loss"
+        self._loss_before = self._metrics[1]
+        return self.stopped is not None
 
     def step_for(self, seconds: float) -> bool:
         """Train for about `seconds`, then stop between two updates, perhaps within an epoch (the
         next step_for or step goes on with it), so that a network whose epoch is long can be
         trained in short turns. True when an epoch was completed: the epoch count and metrics are
         then those after it; until then they stay those of the last complete epoch."""
+        self.stopped = None
         if self._diverged:
             return False
         if not self.trainer.in_epoch:
@@ -98,6 +146,7 @@ class Run:
                 return False
             evaluated = self._evaluate()
         self._finish_epochs(1, evaluated, self._epoch_start)
+        self._stop_reached()
         return True
 
     @property
@@ -193,7 +242,25 @@ class Run:
     @property
     def metrics(self) -> Metrics:
         m = self._metrics
-        return Metrics(self._epoch, m[0], m[1], m[2], m[3], self._diverged, self._stalled)
+        extra = m[4] if len(m) > 4 else {}
+        return Metrics(self._epoch, m[0], m[1], m[2], m[3], self._diverged, self._stalled, **extra)
+
+    def truth_table(self) -> list[dict[str, Any]]:
+        """The network at the course's four inputs (x1, x2) ∈ {0, 1}² (as the features x and y):
+        [{"inputs": [x1, x2], "hidden": [[every unit's output] per hidden layer], "output": the
+        output on the 0..1 scale (a sigmoid's probability; a tanh output t as (t + 1) / 2; a
+        linear one as it is)}], in the order (0, 0), (0, 1), (1, 0), (1, 1)."""
+        layout, points = self.model.layout, np.array(LOGIC_INPUTS, dtype=np.float64)
+        inputs = design_matrix(points, tuple(self.config["features"]))
+        with np.errstate(all="ignore"):
+            buffer = forward(layout, self.model.weights, self.model.activation, inputs)
+            out = self._head.predict(buffer[layout.out_rows(layout.num_layers - 1)])
+        if self._head.name == "tanh":
+            out = (out + 1) / 2
+        hidden = [buffer[layout.out_rows(l)] for l in range(layout.num_layers - 1)]
+        return [{"inputs": [int(a), int(b)], "hidden": [[float(v) for v in layer[:, i]] for layer in hidden],
+                 "output": float(out[0, i]) if len(out) == 1 else [float(v) for v in out[:, i]]}
+                for i, (a, b) in enumerate(LOGIC_INPUTS)]
 
     @property
     def epoch(self) -> int:
@@ -265,7 +332,7 @@ class Run:
         c = self.config
         self._source = SeedRandom(c["seed"])
         self._data = yield from generate_in_steps(self._source, c["problem"], c["dataset"], cfg.num_points(c),
-                                                  c["noise"], c["train_ratio"], c["num_classes"])
+                                                  c["noise"], c["train_ratio"], c["num_classes"], c["gate"])
         self._after_data = self._source.state()
 
     def _make_network(self, fresh: bool) -> None:
@@ -289,6 +356,7 @@ class Run:
         yield from self._trainer_steps()
         with np.errstate(all="ignore"):
             self._metrics = self._evaluate() or (0.0, 0.0, None, None)
+        self._loss_before = self._metrics[1]
 
     def _trainer_steps(self) -> Steps[None]:
         """Inputs for the current features and data, and a trainer over them."""
@@ -322,14 +390,36 @@ class Run:
         """Dataset labels (±1 for binary sets) in the head's own domain (0/1 for a sigmoid)."""
         return (labels > 0).astype(np.float64) if self._head.name == "sigmoid" else labels
 
-    def _evaluate(self) -> tuple[float, float, float | None, float | None] | None:
-        """(train loss, test loss, train accuracy, test accuracy), or None if anything is not finite."""
+    def _evaluate(self) -> tuple[Any, ...] | None:
+        """(train loss, test loss, train accuracy, test accuracy, the other metrics' values), or
+        None if anything is not finite."""
         if not np.isfinite(np.add.reduce(self.model.params)):
             return None
         for op in self._eval_pass:
             op()
-        scores = self.model.score_split(self._eval_z, self._eval_y, len(self._train_y))
-        return scores if np.isfinite(scores[0]) and np.isfinite(scores[1]) else None
+        split = len(self._train_y)
+        scores = self.model.score_split(self._eval_z, self._eval_y, split)
+        if not (np.isfinite(scores[0]) and np.isfinite(scores[1])):
+            return None
+        extra: dict[str, Any] = {"penalty": self._penalty()}
+        z, labels = self._eval_z[:, split:], self._eval_y[split:]
+        if self.config["problem"] == "regression":
+            extra["r2"], extra["rmse"] = regression_scores(z[0], labels)
+        else:
+            extra["confusion"] = confusion(self._head, z, labels)
+        if self.config["dataset"] == "logic":
+            extra["truth_table"] = self.truth_table()
+        return (*scores, extra)
+
+    def _penalty(self) -> float:
+        """rate · Σ ½w² (L2) or rate · Σ |w| (L1) over the weights (not the biases): what each
+        update's decay is the gradient of (the playground's regularization)."""
+        kind, rate = self.config["regularization"], self.config["regularization_rate"]
+        if kind == "none" or not rate:
+            return 0.0
+        weights = self.model.params * self.trainer.weight_mask
+        total = 0.5 * float(np.dot(weights, weights)) if kind == "L2" else float(np.add.reduce(np.abs(weights)))
+        return rate * total
 
     def _check_stall(self) -> None:
         """Whether a layer has stalled training (only once it has trained: a new network has not)."""

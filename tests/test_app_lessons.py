@@ -13,7 +13,7 @@ from app import create_app, lessons
 from servers import ROOT
 
 SHIPPED = {lesson["id"]: lesson for lesson in lessons.load()}
-COURSE = {"single-neuron", "why-nonlinear", "first-network", "initialization", "spiral", "learning-rate",
+COURSE = {"single-neuron", "logic-gates", "why-nonlinear", "first-network", "initialization", "spiral", "learning-rate",
           "training-vs-test", "l2", "l1-sparsity", "feature-cross-by-hand", "softmax"}
 
 

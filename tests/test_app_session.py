@@ -56,7 +56,8 @@ def test_first_messages_greet_with_options_limits_and_a_default_session(connect,
                                  "max_sessions": 100, "resolution": 100, "thumbnail": 10, "extent": 6.0,
                                  "speeds": [1, 2, 5, 10, 20, 50, 100]}
     assert c.state == {"type": "state", "config": engine.validate(), "playing": False, "epoch": 0,
-                       "epochs_per_frame": 1, "diverged": False, "inspect": None, "edits": [], "handled": 0}
+                       "epochs_per_frame": 1, "diverged": False, "inspect": None, "edits": [], "handled": 0,
+                       "stopped": None}
     assert c.metrics["epoch"] == 0 and c.metrics["diverged"] is False and all_finite(c.metrics)
 
 
@@ -355,3 +356,41 @@ def test_a_bigger_network_starts_with_single_epoch_frames_not_the_old_networks_p
         c.send("play")
         assert c.until_frame(lambda f: f.epoch > 0).epoch <= 2  # not ~30 at the old network's pace
         next(clients, None)
+
+
+def test_play_pauses_at_stop_epoch_and_says_why(connect):
+    c = connect()
+    c.answer("configure", config={"stop_epoch": 12})
+    c.answer("set_speed", epochs_per_frame=5)
+    c.send("play")
+    state = c.until_type("state", playing=False)
+    assert (state["epoch"], state["stopped"]) == (12, "stop_epoch")
+    assert c.until_frame(lambda f: f.epoch == 12).epoch == 12
+    assert c.answer("play")[-1]["stopped"] is None  # playing on, past it
+    assert c.until_frame(lambda f: f.epoch > 12).epoch > 12
+
+
+def test_a_step_stops_where_the_test_loss_falls_to_stop_test_loss(connect):
+    config = {"dataset": "gauss", "seed": "0.3"}
+    run = engine.Run({**config, "stop_test_loss": 0.05})
+    expected = run.step(500).epoch
+    c = connect()
+    c.answer("load", config={**config, "stop_test_loss": 0.05})
+    answer = c.answer("step", epochs=500)
+    state = next(m for m in answer if isinstance(m, dict) and m["type"] == "state")
+    assert (state["epoch"], state["stopped"], state["playing"]) == (expected, "stop_test_loss", False)
+    metrics = next(m for m in answer if isinstance(m, dict) and m["type"] == "metrics")
+    assert answer[-1].epoch == metrics["epoch"] == expected and metrics["test_loss"] <= 0.05
+
+
+def test_metrics_carry_the_truth_table_of_a_logic_gate_and_follow_each_typed_weight(connect):
+    c = connect()
+    c.answer("load", config={"dataset": "logic", "gate": "or", "network_shape": [], "loss": "cross_entropy"})
+    c.answer("set_bias", layer=0, node=0, value=-10)
+    c.answer("set_weight", layer=0, to=0, value=20, **{"from": 0})
+    assert c.metrics["truth_table"][2]["output"] > 0.99  # (1, 0): g(−10 + 20)
+    c.answer("set_weight", layer=0, to=0, value=20, **{"from": 1})
+    table = c.metrics["truth_table"]
+    assert [row["inputs"] for row in table] == [[0, 0], [0, 1], [1, 0], [1, 1]]
+    assert [round(row["output"]) for row in table] == [0, 1, 1, 1]  # OR = g(−10 + 20 x1 + 20 x2)
+    assert c.metrics["confusion"] == [[1, 0], [0, 3]] and c.metrics["test_accuracy"] == 1.0
