@@ -96,12 +96,21 @@ def confusion(head: Head, z: np.ndarray, labels: np.ndarray) -> list[list[int]]:
     """K × K counts of points by true class (rows) and predicted class (columns), from output
     pre-activations z (outputs, n). A binary head's classes are 0 (label −1, or 0 for a sigmoid)
     and 1 (+1, or 1), predicted as Head.correct decides."""
-    if head.outputs == 1:
-        k, predicted = 2, (z[0] >= 0).astype(np.intp)
-        truth = (labels > (0.5 if head.name == "sigmoid" else 0)).astype(np.intp)
-    else:
-        k, predicted, truth = head.outputs, np.argmax(z, axis=0), labels.astype(np.intp)
-    return np.bincount(truth * k + predicted, minlength=k * k).reshape(k, k).tolist()
+    return Confusion(head, labels).counts(z)
+
+
+class Confusion:
+    """The confusion matrix of fixed points, prepared once (each epoch then costs three calls)."""
+
+    def __init__(self, head: Head, labels: np.ndarray):
+        self.binary = head.outputs == 1
+        self.k = 2 if self.binary else head.outputs
+        truth = (labels > (0.5 if head.name == "sigmoid" else 0)) if self.binary else labels
+        self.rows = truth.astype(np.intp) * self.k  # each point's row, as an index into the K·K counts
+
+    def counts(self, z: np.ndarray) -> list[list[int]]:
+        predicted = z[0] >= 0 if self.binary else np.argmax(z, axis=0)
+        return np.bincount(self.rows + predicted, minlength=self.k * self.k).reshape(self.k, self.k).tolist()
 
 
 def regression_scores(predicted: np.ndarray, labels: np.ndarray) -> tuple[float, float]:

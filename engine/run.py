@@ -22,7 +22,7 @@ from .edits import EditRecord, bias_problems, weight_problems
 from .features import design_matrix
 from .grids import GridEvaluator, Grids
 from .losses import Head, make_head
-from .model import Model, confusion, regression_scores
+from .model import Confusion, Model, regression_scores
 from .network import forward, forward_ops, initial_parameters_in_steps
 from .seedrandom import SeedRandom, new_seed
 from .stalls import CHECK_EVERY, find_stall
@@ -378,6 +378,8 @@ class Run:
         shuffle = np.random.default_rng(_seed_number(c["seed"])) if c["batching"] == "standard" else None
         self._train_y = self._labels(self._data.train_labels)
         self._eval_y = np.concatenate([self._train_y, self._labels(self._data.test_labels)])
+        if c["problem"] != "regression":
+            self._confusion = Confusion(self._head, self._eval_y[len(self._train_y):])
         targets = self._head.targets(self._train_y)
         yield
         old = getattr(self, "trainer", None)
@@ -406,7 +408,7 @@ class Run:
         if self.config["problem"] == "regression":
             extra["r2"], extra["rmse"] = regression_scores(z[0], labels)
         else:
-            extra["confusion"] = confusion(self._head, z, labels)
+            extra["confusion"] = self._confusion.counts(z)
         if self.config["dataset"] == "logic":
             extra["truth_table"] = self.truth_table()
         return (*scores, extra)
