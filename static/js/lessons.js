@@ -5,7 +5,7 @@
 
 /** What a goal watches: the `metrics` message's values, and gap = test loss − training loss. */
 export const METRIC_WORDS = {
-  train_loss: "training loss", test_loss: "test loss", gap: "test − training loss",
+  train_loss: "training loss", test_loss: "test loss", gap: "test loss − training loss",
   train_accuracy: "training accuracy", test_accuracy: "test accuracy",
 };
 
@@ -42,13 +42,13 @@ function formatBound(value) {
   return String(Number(value.toPrecision(6)));
 }
 
-/** "test loss ≤ 0.177", "test − training loss between 0.02 and 0.4": a goal in words. */
+/** "test loss ≤ 0.177", "0.02 ≤ test loss − training loss ≤ 0.4": a goal in words (as the server words a lesson's). */
 export function goalLabel(goal) {
   if (goal.label) return goal.label;
   const words = METRIC_WORDS[goal.metric] ?? goal.metric;
   const hasMin = goal.min !== undefined && goal.min !== null;
   const hasMax = goal.max !== undefined && goal.max !== null;
-  if (hasMin && hasMax) return `${words} between ${formatBound(goal.min)} and ${formatBound(goal.max)}`;
+  if (hasMin && hasMax) return `${formatBound(goal.min)} ≤ ${words} ≤ ${formatBound(goal.max)}`;
   return hasMax ? `${words} ≤ ${formatBound(goal.max)}` : `${words} ≥ ${formatBound(goal.min)}`;
 }
 
