@@ -182,3 +182,36 @@ def test_a_teachers_lesson_is_listed_and_its_stop_goal_pauses_the_run(page, teac
     page.wait_for_timeout(500)
     assert int(page.get_attribute("[data-app]", "data-epoch")) == stopped  # it stays paused
     assert 40 <= stopped < 60, stopped
+
+
+def test_crash_course_keys_read_as_staged_goals(modules):
+    """The crash course's L1 exercise link: its four goal keys make three goals in stage order (a
+    Min and a Max of the gap in one stage are one band); unreadable values are skipped; and the
+    keys come back out of the hash as they went in."""
+    result = modules.evaluate(
+        """async () => {
+            const { parseHash, formatHash } = await import('/static/js/hash.js');
+            const { courseGoals, goalLabel, reached } = await import('/static/js/lessons.js');
+            const options = await (await fetch('/api/options')).json();
+            const link = parseHash('#seed=1&tutorial=dp-regularization-for-sparsity'
+                + '&goalTrainTestDiffMaxThresholdFirst=0.135&goalTestLossMinThresholdFirst=0.205'
+                + '&goalTrainTestDiffMinThresholdFirst=0.1&goalTrainTestDiffMinThresholdSecond=0.05'
+                + '&goalTestLossMinThresholdThird=oops', options);
+            const staged = courseGoals(link.course);
+            const hash = formatHash({config: {seed: '1'}, display: {}, speed: 1, hidden: new Set(),
+                                     hideText: false, course: link.course});
+            const at = (epoch, test, train) => ({epoch, test_loss: test, train_loss: train, diverged: false});
+            return {
+                tutorial: staged.tutorial, labels: staged.goals.map((g) => `${g.stage} ${goalLabel(g)}`),
+                again: courseGoals(parseHash('#' + hash, options).course).goals.length,
+                band: [reached(staged.goals[1], at(5, 0.32, 0.2)), reached(staged.goals[1], at(5, 0.4, 0.2)),
+                       reached(staged.goals[1], at(0, 0.32, 0.2))],
+                none: courseGoals(parseHash('#seed=1&tutorial=x', options).course),
+            };
+        }""")
+    assert result["tutorial"] == "dp-regularization-for-sparsity"
+    assert result["labels"] == ["1 test loss ≤ 0.205", "1 0.1 ≤ test loss − training loss ≤ 0.135",
+                                "2 test loss − training loss ≥ 0.05"]
+    assert result["again"] == 3
+    assert result["band"] == [True, False, False]  # inside the band; above it; before any training
+    assert result["none"] is None

@@ -123,7 +123,12 @@ export function mountLessons(root, store, session) {
       position.textContent = `Task ${progress.task + 1} of ${lesson.tasks.length}`;
       previous.disabled = progress.task === 0;
       next.disabled = progress.task >= lesson.tasks.length - 1;
-      text.textContent = task.text;
+      // A lesson file wraps its text at will: single line breaks are spaces, blank lines paragraphs.
+      text.replaceChildren(...task.text.trim().split(/\n\s*\n/).map((words) => {
+        const paragraph = document.createElement("p");
+        paragraph.textContent = words.replace(/\s*\n\s*/g, " ");
+        return paragraph;
+      }));
       const suggestion = taskSuggestion(lesson, progress.task);
       showMe.hidden = !Object.keys(suggestion.config).length && !suggestion.edits.length;
       showMe.disabled = state.connection !== "open";
@@ -131,7 +136,7 @@ export function mountLessons(root, store, session) {
       title.textContent = tutorialTitle(current.course.tutorial);
       summary.textContent = "The staged goals of this exercise of the machine-learning crash course.";
       summary.hidden = false;
-      text.textContent = "";
+      text.replaceChildren();
       showMe.hidden = true;
     }
     box.classList.toggle("is-course", !lesson);
