@@ -55,8 +55,10 @@ def test_a_goal_ticks_when_reached_and_progress_survives_a_reload(playground, ou
     wait_setting(page, "edits", "w0.2.0:1")
     expect(goal(page, 0)).to_have_attribute("data-reached", "true")
     expect(page.locator("[data-lesson-news]")).to_have_text("Goal reached: test loss ≤ 0.1.")
+    # Task 2 asks for test loss ≤ 0.02, which this weight already gives (0.007): the goal ticks as
+    # the task is shown, with no new metrics to wait for (there is no training in this lesson).
     page.click("[data-action=next-task]")
-    expect(goal(page, 1)).to_have_attribute("data-reached", "false")
+    expect(goal(page, 1)).to_have_attribute("data-reached", "true")
     shot(page, output_path, "lesson-feature-cross", full_page=False)
 
     page.reload()
@@ -67,9 +69,13 @@ def test_a_goal_ticks_when_reached_and_progress_survives_a_reload(playground, ou
     page.click("[data-action=previous-task]")
     expect(goal(page, 0)).to_have_attribute("data-reached", "true")
     page.click("[data-action=next-task]")
+    expect(goal(page, 1)).to_have_attribute("data-reached", "true")
     page.click("[data-action=show-me]")
     wait_setting(page, "edits", "w0.2.0:3")
-    expect(goal(page, 1)).to_have_attribute("data-reached", "true")
+    # Start over forgets the ticks, and the network (still meeting task 1's goal) earns it again.
+    page.click("[data-action=restart-lesson]")
+    expect(page.locator(LESSON)).to_have_attribute("data-task", "1")
+    expect(goal(page, 0)).to_have_attribute("data-reached", "true")
 
 
 def test_a_lesson_picked_from_the_panel_trains_to_its_goal_and_can_be_left(playground):

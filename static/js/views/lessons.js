@@ -160,6 +160,8 @@ export function mountLessons(root, store, session) {
     current.progress.task = task;
     save();
     render();
+    // The network may already be there (a lesson without training has no next metrics to wait for).
+    check(store.state.metrics);
     text.focus({ preventScroll: true }); // the new task's words are what to read next
   }
 
@@ -193,9 +195,7 @@ export function mountLessons(root, store, session) {
   });
   startOver.addEventListener("click", () => {
     current.progress = { task: 0, reached: new Set() };
-    save();
-    render();
-    text.focus({ preventScroll: true });
+    goTo(0);
   });
   close.addEventListener("click", () => {
     session.closeLesson();
