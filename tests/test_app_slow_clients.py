@@ -287,7 +287,7 @@ def test_one_address_holding_many_slow_heads_loses_its_oldest_not_the_next_clien
 def test_the_page_loads_connects_and_trains_in_a_browser_through_the_worker(server, page):
     page.goto(server.url + "/#seed=0.12345")
     page.wait_for_selector("[data-app][data-connection=open]", timeout=10_000)
-    page.wait_for_function("Number(document.querySelector('[data-map]').dataset.framesRendered) > 0",
+    page.wait_for_function("() => Number(document.querySelector('[data-map]').dataset.framesRendered) > 0",
                            timeout=10_000)
     page.reload()  # again over the connections the browser kept alive
     page.wait_for_selector("[data-app][data-connection=open]", timeout=10_000)

@@ -3,6 +3,8 @@
 // playground's camelCase keys, so a link from playground.tensorflow.org opens with the same
 // settings; always writes our keys. It only reads and writes text: whether a value is allowed is
 // the server's to judge (the page sends what the link says and hears what was left out).
+// `lesson=<id>` names the lesson open in the tab (docs/lessons.md); the crash course's own keys
+// (`tutorial=`, `goal…Threshold…=`) are kept as they came, so its staged goals survive a rewrite.
 
 /** The original playground's hash keys that only it writes (seeing one means "an original link"). */
 const LEGACY_ONLY = new Set([
@@ -22,6 +24,9 @@ const LEGACY_FEATURES = ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "s
 const LEGACY_FEATURE_DEFAULTS = { x: true, y: true };
 
 const HIDE_SUFFIX = "_hide";
+const LESSON_KEY = "lesson";
+/** Keys of Google's crash-course build of the playground, kept verbatim (js/lessons.js reads them). */
+const COURSE_KEY = /^(tutorial|goal[A-Za-z]*Threshold[A-Za-z]*)$/;
 const EDITS_KEY = "edits";
 // One hand edit: "w<layer>.<from>.<to>:<value>" (a weight) or "b<layer>.<node>:<value>" (a bias),
 // with docs/protocol.md's set_weight / set_bias indices.
@@ -39,6 +44,8 @@ const BIAS_EDIT = /^b(\d{1,4})\.(\d{1,4}):(.+)$/;
  * @property {Edit[]} edits       hand-set weights and biases (not yet checked against a network)
  * @property {number} badEdits    entries of `edits=` that could not be read
  * @property {object} otherDatasets  problem → dataset an original link names for the other problem
+ * @property {string|null} lesson the lesson the link opens (`lesson=<id>`)
+ * @property {[string, string][]} course  the crash course's `tutorial` and `goal…Threshold…` keys, in order
  */
 
 /**
@@ -135,7 +142,7 @@ export function parseHash(hash, options) {
   const map = splitHash(hash);
   const out = {
     config: {}, display: {}, speed: null, hidden: new Set(), hideText: false, legacy: false, edits: [], badEdits: 0,
-    otherDatasets: {},
+    otherDatasets: {}, lesson: null, course: [],
   };
   out.legacy = [...map.keys()].some((key) => LEGACY_ONLY.has(key));
   if (out.legacy) readLegacy(map, out);
@@ -151,6 +158,8 @@ export function parseHash(hash, options) {
   }
   if (map.has("speed") && number(map.get("speed")) !== undefined) out.speed = Math.round(number(map.get("speed")));
   if (map.has(EDITS_KEY)) Object.assign(out, parseEdits(map.get(EDITS_KEY)));
+  if (map.get(LESSON_KEY)?.trim()) out.lesson = map.get(LESSON_KEY).trim();
+  out.course = [...map].filter(([key]) => COURSE_KEY.test(key));
   return out;
 }
 
@@ -243,14 +252,16 @@ function encode(value) {
 }
 
 /**
- * The hash for the given settings: every config key in the server's order, then display
- * toggles, speed, hand-set weights (if any), and the classroom keys, which survive every rewrite.
+ * The hash for the given settings: the open lesson (if any), every config key in the server's
+ * order, then display toggles, speed, hand-set weights (if any), and the classroom keys and the
+ * crash course's keys, which survive every rewrite.
  * @param {{config: object, display: object, speed: number, hidden: Set<string>, hideText: boolean,
- *   edits?: Edit[]}} s
+ *   edits?: Edit[], lesson?: string|null, course?: [string, string][]}} s
  * @returns {string} without the leading "#"
  */
-export function formatHash({ config, display, speed, hidden, hideText, edits = [] }) {
+export function formatHash({ config, display, speed, hidden, hideText, edits = [], lesson = null, course = [] }) {
   const parts = [];
+  if (lesson) parts.push(`${LESSON_KEY}=${encode(lesson)}`);
   for (const [key, value] of Object.entries(config)) {
     if (value === undefined) continue;
     if (value === null) {
@@ -265,5 +276,6 @@ export function formatHash({ config, display, speed, hidden, hideText, edits = [
   if (edits.length) parts.push(`${EDITS_KEY}=${formatEdits(edits)}`);
   for (const name of [...hidden].sort()) parts.push(`${name}${HIDE_SUFFIX}=true`);
   if (hideText) parts.push("hideText=true");
+  for (const [key, value] of course) parts.push(`${key}=${encode(value)}`);
   return parts.join("&");
 }

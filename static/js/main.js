@@ -4,9 +4,11 @@
 import { Connection, socketUrl } from "./connection.js";
 import { loadFeatureMaps } from "./maps.js";
 import { onPainted } from "./render.js";
+import { loadLessons } from "./lessons.js";
 import { Session } from "./session.js";
 import { Store, initialState } from "./store.js";
 import { mountControls } from "./views/controls.js";
+import { mountLessons } from "./views/lessons.js";
 import { mountLinkBuilder } from "./views/linkBuilder.js";
 import { mountMetrics } from "./views/metrics.js";
 import { mountNetwork } from "./views/network.js";
@@ -32,6 +34,7 @@ function start() {
   mountOutput(root, store);
   mountMetrics(root, store);
   mountLinkBuilder(root, store);
+  mountLessons(root, store, session);
   mountSummary(root, store);
 
   // Paint time, for the curious and for the performance test (read from the DOM, not a global).
@@ -53,6 +56,13 @@ function start() {
   };
   askForMaps();
   store.on("hello", askForMaps);
+  // The lessons: a `#lesson=` link waits for them before it opens, so a failure is tried again a
+  // few times, then the page goes on without lessons (the link opens as a plain one).
+  const askForLessons = (tries) => loadLessons().then((lessons) => session.setLessons(lessons), (error) => {
+    if (tries > 1) setTimeout(() => askForLessons(tries - 1), 1000);
+    else { console.error(error); session.setLessons([]); }
+  });
+  askForLessons(4);
 }
 
 start();

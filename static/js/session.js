@@ -4,7 +4,8 @@
 // for every link opened in the tab, the page sends one `load` with the hash's settings and
 // hand-set weights; the server answers with what a fresh tab with that link gets. Every state and
 // error says how many of our messages the server has handled (`handled`), which is how the page
-// tells what an answer answers.
+// tells what an answer answers. A link may name a lesson (`lesson=<id>`): the session then opens
+// with the lesson's settings (the link's own settings over them) and the lesson's hidden controls.
 
 import { formatHash, parseHash } from "./hash.js";
 
@@ -28,6 +29,8 @@ export class Session {
     this.datasets = {};        // problem → {dataset, loss} last used with it (see configure)
     this.wantedInspect = null;
     this.inspectSent = 0;      // the number of our latest `inspect` (states before it do not know it)
+    this.linkHidden = new Set(); // the link's own hide keys (a lesson's are added to the store's `hidden`)
+    this.course = [];          // the crash course's hash keys, written back as they came
     connection.addEventListener("status", (e) => this.onStatus(e.detail));
     connection.addEventListener("message", (e) => this.onMessage(e.detail));
     connection.addEventListener("frame", (e) => this.onFrame(e.detail));
@@ -94,6 +97,30 @@ export class Session {
     return number;
   }
 
+  // -- lessons -------------------------------------------------------------------------------
+
+  /** The server's lessons have arrived (or could not be had: []); a link waiting for them opens. */
+  setLessons(lessons) {
+    this.store.update({ lessons });
+    if (this.loading === UNSENT) this.applyHash();
+  }
+
+  /** Open a lesson in this tab: its settings at epoch 0, as its `#lesson=<id>` link would. */
+  openLesson(id) {
+    const { hideText } = this.store.state;
+    const hash = formatHash({ config: {}, display: {}, speed: null, hidden: this.linkHidden, hideText, lesson: id, course: [] });
+    // A step in the history: Back returns to what the tab showed before.
+    this.env.history.pushState(null, "", `#${hash}`);
+    this.applyHash();
+  }
+
+  /** Leave the lesson: the session stays as it is, with every control back. */
+  closeLesson() {
+    if (!this.store.state.lesson) return;
+    this.store.update({ lesson: null, hidden: new Set(this.linkHidden) });
+    this.writeHash();
+  }
+
   // -- the hash ------------------------------------------------------------------------------
 
   /**
@@ -108,7 +135,18 @@ export class Session {
     const options = this.store.state.hello?.options;
     if (!options || this.store.state.connection !== "open") return;
     const link = parseHash(this.env.location.hash, options);
-    this.store.update({ hidden: link.hidden, hideText: link.hideText });
+    const { lessons } = this.store.state;
+    if (link.lesson && !lessons) return; // opened once the list is here (setLessons)
+    const lesson = link.lesson ? lessons.find((l) => l.id === link.lesson) ?? null : null;
+    if (link.lesson && !lesson) this.store.update({ error: `There is no lesson “${link.lesson}” on this server; the link opens without it.` });
+    this.linkHidden = link.hidden;
+    this.course = link.course;
+    const hidden = new Set(link.hidden);
+    if (lesson) {
+      for (const key of lesson.hide) hidden.add(key);
+      if (!lesson.play) hidden.add("playButton");
+    }
+    this.store.update({ hidden, hideText: link.hideText, lesson, course: link.course });
     // As a fresh tab: display toggles the link does not name are off.
     this.store.update({ display: { showTestData: false, discretize: false, ...link.display } });
     this.datasets = {};
@@ -119,15 +157,19 @@ export class Session {
     this.wantedInspect = null;
     this.passed = null;
     this.leftOut = { fields: [], errors: [], unreadable: link.badEdits, unlisted: 0 };
-    this.loading = this.send({ type: "load", config: link.config, edits: link.edits }) || UNSENT;
+    // A lesson's link opens its settings; what the link names besides (a reload's) goes over them.
+    const config = lesson ? { ...lesson.settings, ...link.config } : link.config;
+    this.loading = this.send({ type: "load", config, edits: link.edits }) || UNSENT;
     const speeds = this.store.state.hello.limits?.speeds ?? [1];
     if (link.speed) this.setSpeed(Math.max(1, Math.min(speeds[speeds.length - 1], link.speed)));
   }
 
   writeHash() {
-    const { config, edits, display, epochsPerFrame, hidden, hideText } = this.store.state;
+    const { config, edits, display, epochsPerFrame, hideText, lesson } = this.store.state;
     if (!config || this.loading) return;
-    const hash = formatHash({ config, display, speed: epochsPerFrame, hidden, hideText, edits });
+    const hash = formatHash({
+      config, display, speed: epochsPerFrame, hidden: this.linkHidden, hideText, edits, lesson: lesson?.id, course: this.course,
+    });
     if (this.env.location.hash.replace(/^#/, "") !== hash) {
       // replaceState: settings changes should not flood the back button (and fire no hashchange).
       this.env.history.replaceState(null, "", `#${hash}`);

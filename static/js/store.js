@@ -49,7 +49,10 @@ export function initialState() {
     metrics: null,
     frame: null,              // the latest decoded frame
     display: { showTestData: false, discretize: false },
-    hidden: new Set(),        // controls hidden by a classroom link
+    hidden: new Set(),        // controls hidden by a classroom link or the open lesson
+    lessons: null,            // GET /api/lessons' list once it has come ([] if it could not)
+    lesson: null,             // the lesson open in this tab (one of `lessons`), or null
+    course: [],               // a crash-course link's `tutorial` and `goal…Threshold…` hash keys
     hideText: false,
     preview: null,            // {kind: "feature", name} while an input node is hovered
     featureMaps: null,        // {resolution, maps: Map(feature → bytes)} once loaded
