@@ -13,7 +13,7 @@ const LABELS = {
   batching: { playground: "In order (original)", standard: "Shuffled" },
   init: { random: "Random (±0.5)", zeros: "All zero" },
   dataset: {
-    circle: "Circle", xor: "Exclusive or", gauss: "Gaussian", spiral: "Spiral",
+    circle: "Circle", xor: "Exclusive or", gauss: "Gaussian", spiral: "Spiral", logic: "Logic gate (0 and 1)",
     "reg-plane": "Plane", "reg-gauss": "Multi Gaussian",
     "multi-spiral": "Spiral arms", "multi-gauss": "Clusters", "multi-pie": "Pie slices", "multi-rings": "Rings",
   },
