@@ -6,12 +6,14 @@ import { loadFeatureMaps } from "./maps.js";
 import { onPainted } from "./render.js";
 import { Session } from "./session.js";
 import { Store, initialState } from "./store.js";
+import { mountConfusion } from "./views/confusion.js";
 import { mountControls } from "./views/controls.js";
 import { mountLinkBuilder } from "./views/linkBuilder.js";
 import { mountMetrics } from "./views/metrics.js";
 import { mountNetwork } from "./views/network.js";
 import { mountOutput } from "./views/output.js";
 import { mountStatus } from "./views/status.js";
+import { mountStops } from "./views/stops.js";
 import { mountSummary } from "./views/summary.js";
 
 function start() {
@@ -31,6 +33,8 @@ function start() {
   mountNetwork(root, store, session);
   mountOutput(root, store);
   mountMetrics(root, store);
+  mountConfusion(root, store);
+  mountStops(root, store);
   mountLinkBuilder(root, store);
   mountSummary(root, store);
 
