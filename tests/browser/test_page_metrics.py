@@ -162,6 +162,9 @@ def test_a_stop_at_epoch_pauses_the_run_there_and_the_page_says_why(page, live_s
     socket = opened(page, live_server.url, "network_shape=4")
     stop = page.locator("input[data-config=stop_epoch]")
     expect(stop).to_have_value("")
+    expect(page.get_by_role("textbox", name="Pause training by itself at epoch", exact=True)).to_have_attribute("data-config", "stop_epoch")
+    expect(page.get_by_role("textbox", name="Pause training by itself when test loss ≤", exact=True)).to_have_attribute(
+        "data-config", "stop_test_loss")
     expect(page.locator("[data-stopped-notice]")).to_be_hidden()
     stop.fill("40")
     stop.press("Enter")
