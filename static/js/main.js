@@ -7,6 +7,7 @@ import { onPainted } from "./render.js";
 import { loadLessons } from "./lessons.js";
 import { Session } from "./session.js";
 import { Store, initialState } from "./store.js";
+import { mountConfusion } from "./views/confusion.js";
 import { mountControls } from "./views/controls.js";
 import { mountLessons } from "./views/lessons.js";
 import { mountLinkBuilder } from "./views/linkBuilder.js";
@@ -14,6 +15,7 @@ import { mountMetrics } from "./views/metrics.js";
 import { mountNetwork } from "./views/network.js";
 import { mountOutput } from "./views/output.js";
 import { mountStatus } from "./views/status.js";
+import { mountStops } from "./views/stops.js";
 import { mountSummary } from "./views/summary.js";
 
 function start() {
@@ -33,6 +35,8 @@ function start() {
   mountNetwork(root, store, session);
   mountOutput(root, store);
   mountMetrics(root, store);
+  mountConfusion(root, store);
+  mountStops(root, store);
   mountLinkBuilder(root, store);
   mountLessons(root, store, session);
   mountSummary(root, store);

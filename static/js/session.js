@@ -234,6 +234,7 @@ export class Session {
     this.store.update({
       config, edits: message.edits ?? [], playing: message.playing, epoch: message.epoch,
       epochsPerFrame: message.epochs_per_frame, diverged: message.diverged, inspect: message.inspect,
+      stopped: message.stopped ?? null,
     });
     this.writeHash();
   }

@@ -45,6 +45,7 @@ export function initialState() {
     epochsPerFrame: 1,
     diverged: false,
     inspect: null,            // the hidden neuron the server is mapping, or null
+    stopped: null,            // "stop_epoch" / "stop_test_loss": the stop condition that paused the run
     data: null,               // {train, test}: [x, y, label] lists
     metrics: null,
     frame: null,              // the latest decoded frame

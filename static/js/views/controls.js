@@ -185,7 +185,14 @@ export function mountControls(root, store, session) {
   for (const input of texts) {
     input.addEventListener("change", () => {
       const value = input.value.trim();
-      if (value) session.configure({ [input.dataset.config]: value });
+      if (input.dataset.type === "number") {
+        // The stop conditions: empty is off (null); text that is not a number goes as typed, so
+        // the server's error says what is allowed (the page never judges a value itself).
+        const number = Number(value.replace(",", "."));
+        session.configure({ [input.dataset.config]: value === "" ? null : Number.isFinite(number) ? number : value });
+      } else if (value) {
+        session.configure({ [input.dataset.config]: value });
+      }
     });
   }
   speed.addEventListener("change", () => session.setSpeed(Number(speed.value)));

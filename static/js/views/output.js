@@ -1,8 +1,10 @@
 // The big map: the network's output over the plane (or the hovered neuron's or feature's map),
 // the data points on top (training white-outlined, test dark-outlined when shown), the diverged
-// notice, and the colour legend (the −1…1 scale always; the class colours too in multi-class).
+// notice, the colour legend (the −1…1 scale always; the class colours too in multi-class; a 0…1
+// probability scale when the output is a sigmoid's or a softmax's probability), and the read-out
+// of the map's value under the pointer (as a probability there too).
 
-import { CLASS_COLORS, LEGEND_GRADIENT } from "../colors.js";
+import { CLASS_COLORS, LEGEND_GRADIENT, byteValue } from "../colors.js";
 import { lutFor, paintBytes, toPixels } from "../maps.js";
 import { formatNumber, labelOf } from "../labels.js";
 import { pointColour } from "../previews.js";
@@ -17,6 +19,39 @@ export function neuronName(index, shape) {
     rest -= shape[layer];
   }
   return `Neuron ${index + 1}`;
+}
+
+/**
+ * What the output map's colours stand for: "probability" for a sigmoid output (binary
+ * classification with cross-entropy: byte b is p = b / 255 of the blue class), "confidence" for
+ * a softmax (multi-class with cross-entropy: the winning class's probability, 1/K to 1), else
+ * "value" (the playground's −1…1: tanh, regression's linear output, tanh class scores).
+ * @param {object} config
+ */
+export function outputScale(config) {
+  if (config.loss !== "cross_entropy") return "value";
+  return config.problem === "multiclass" ? "confidence" : config.problem === "classification" ? "probability" : "value";
+}
+
+/**
+ * Words for the output map's byte under the pointer.
+ * @param {number} b  the map byte
+ * @param {object} config
+ * @param {boolean} multiclass  the frame's multi-class flag
+ */
+export function readOutput(b, config, multiclass) {
+  if (multiclass) {
+    const k = config.num_classes;
+    const share = (b & 31) / 31;
+    const winner = `class ${(b >> 5) + 1}`;
+    // Softmax: confidence 0..31 is the winner's probability from 1/K (a toss-up) to 1.
+    if (outputScale(config) === "confidence") return `Most likely ${winner}, probability ${(1 / k + share * (1 - 1 / k)).toFixed(2)}`;
+    return `Picks ${winner}, ahead of the next by ${(2 * share).toFixed(2)}`; // tanh scores: the margin
+  }
+  if (outputScale(config) === "probability") return `Probability of blue ${(b / 255).toFixed(2)}`;
+  const v = byteValue(b);
+  const text = b === 0 ? "≤ −1.00" : b === 255 ? "≥ 1.00" : v.toFixed(2).replace("-", "−");
+  return `Output ${text}`;
 }
 
 /**
@@ -46,6 +81,11 @@ export function mountOutput(root, store) {
   const legendScaleTitle = root.querySelector("[data-legend-scale-title]");
   const legendClassKey = root.querySelector("[data-legend-class-key]");
   const legendClasses = root.querySelector("[data-legend-classes]");
+  const probability = root.querySelector("[data-legend-probability]");
+  const probabilityTitle = root.querySelector("[data-legend-probability-title]");
+  const probabilityBar = root.querySelector("[data-legend-probability-bar]");
+  const probabilityTicks = root.querySelector("[data-legend-probability-ticks]");
+  const readout = root.querySelector("[data-map-readout]");
   legendBar.style.background = LEGEND_GRADIENT;
   let framesPainted = 0;
   let lastFrame = null;
@@ -74,6 +114,44 @@ export function mountOutput(root, store) {
     label.hidden = !text;
     label.textContent = text;
   }
+
+  function tick(text) {
+    const span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
+  // The value under the pointer (a mouse's hover, a finger's tap): the output map's only, as a
+  // probability where the output is one; a neuron's map reads on the −1…1 scale.
+  let readoutTimer = null;
+  function showReadout(event) {
+    const { frame, config, preview } = store.state;
+    if (!frame || !config || preview || store.state.diverged) {
+      readout.hidden = true;
+      return;
+    }
+    const box = mapBox.getBoundingClientRect();
+    const column = Math.floor(((event.clientX - box.left) / box.width) * frame.resolution);
+    const row = Math.floor(((event.clientY - box.top) / box.height) * frame.resolution);
+    if (column < 0 || row < 0 || column >= frame.resolution || row >= frame.resolution) {
+      readout.hidden = true;
+      return;
+    }
+    const b = frame.map[row * frame.resolution + column];
+    const text = frame.inspected === null
+      ? readOutput(b, config, frame.multiclass)
+      : `Neuron ${byteValue(b).toFixed(2).replace("-", "−")}`;
+    readout.textContent = text;
+    readout.hidden = false;
+    clearTimeout(readoutTimer);
+    // A finger does not hover: what it tapped stays a few seconds.
+    if (event.pointerType !== "mouse") readoutTimer = setTimeout(() => { readout.hidden = true; }, 3000);
+  }
+  mapBox.addEventListener("pointermove", showReadout);
+  mapBox.addEventListener("pointerdown", showReadout);
+  mapBox.addEventListener("pointerleave", (event) => {
+    if (event.pointerType === "mouse") readout.hidden = true;
+  });
 
   function paintPoints() {
     const { data, display, config, hello } = store.state;
@@ -112,8 +190,23 @@ export function mountOutput(root, store) {
     const multiclass = config.problem === "multiclass";
     // The −1…1 scale stays in multi-class: neurons, their thumbnails and the links still use it,
     // while the map and the points use the class colours beside it.
-    legendScaleTitle.textContent = multiclass ? "Neurons and weights" : "Data, neurons and weights";
+    const scale = outputScale(config);
+    legendScaleTitle.textContent = multiclass || scale === "probability" ? "Neurons and weights" : "Data, neurons and weights";
     legendClassKey.hidden = !multiclass;
+    // A sigmoid's or softmax's output is a probability: its own 0…1 scale, not the −1…1 one.
+    probability.hidden = scale === "value";
+    probability.dataset.scale = scale;
+    if (scale === "probability") {
+      probabilityTitle.textContent = "Output: probability of blue";
+      probabilityBar.style.background = LEGEND_GRADIENT;
+      probabilityTicks.replaceChildren(...["0", "0.5", "1"].map((t) => tick(t)));
+    } else if (scale === "confidence") {
+      // The winner's probability is never below 1/K: the palest region is a toss-up.
+      const low = 1 / config.num_classes;
+      probabilityTitle.textContent = "Map: the winner's probability";
+      probabilityBar.style.background = "linear-gradient(to right, #dcdfe2, #4b5560)";
+      probabilityTicks.replaceChildren(...[low.toFixed(2), ((1 + low) / 2).toFixed(2), "1"].map((t) => tick(t)));
+    }
     if (multiclass) {
       legendClasses.replaceChildren(...CLASS_COLORS.slice(0, config.num_classes).map((colour, k) => {
         const item = document.createElement("li");

@@ -3,6 +3,7 @@
 // readouts are deliberately not live regions: they change up to 30 times a second while playing.
 
 import { formatLoss, formatPercent } from "./metrics.js";
+import { stoppedLead } from "./stops.js";
 
 // A step sent while playing answers with a paused `state`, then the step's `metrics`; a step in
 // slices sends progress metrics. Waiting this long says only the last of such a burst.
@@ -37,7 +38,9 @@ export function mountSummary(root, store) {
       const { epoch, metrics, playing, diverged } = store.state;
       // The diverged notice is an alert of its own; a summary then would only repeat it.
       if (playing || diverged) return;
-      region.textContent = summaryText(how, epoch, metrics?.epoch === epoch ? metrics : null);
+      // A stop condition that paused the run says so ("Paused, as set, at epoch 500.").
+      const lead = how === "Paused at" || how === "Trained to" ? stoppedLead(store.state.stopped, store.state.config) : null;
+      region.textContent = summaryText(lead ?? how, epoch, metrics?.epoch === epoch ? metrics : null);
     }, SETTLE_MS);
   }
 
