@@ -43,3 +43,7 @@ def serve_production(args: argparse.Namespace) -> int:
         command += ["-w", str(args.workers)]
     os.execv(sys.executable, command + ["app:create_app()"])
     return 0  # not reached
+
+
+if __name__ == "__main__":  # python -m app.cli serve ...
+    sys.exit(main())
