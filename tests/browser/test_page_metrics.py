@@ -222,6 +222,7 @@ def legend_ticks(page: Page, which: str) -> list[str]:
 def hover_cell(page: Page, socket: Socket, row: int, column: int) -> int:
     """Point at the centre of map cell (row, column); the byte the server sent for it."""
     side, bytes_ = socket.maps[-1]
+    page.locator("[data-map]").scroll_into_view_if_needed()  # the pointer only reaches what is on screen
     box = page.locator("[data-map]").bounding_box()
     page.mouse.move(box["x"] + (column + 0.5) * box["width"] / side, box["y"] + (row + 0.5) * box["height"] / side)
     return bytes_[row * side + column]
