@@ -11,6 +11,7 @@ state and frozen until reset.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
@@ -378,8 +379,9 @@ class Run:
         shuffle = np.random.default_rng(_seed_number(c["seed"])) if c["batching"] == "standard" else None
         self._train_y = self._labels(self._data.train_labels)
         self._eval_y = np.concatenate([self._train_y, self._labels(self._data.test_labels)])
-        if c["problem"] != "regression":
-            self._confusion = Confusion(self._head, self._eval_y[len(self._train_y):])
+        self._confusion = None if c["problem"] == "regression" else Confusion(self._head, self._eval_y[len(self._train_y):])
+        regularized = c["regularization"] != "none" and c["regularization_rate"] > 0
+        self._penalty_buffer = np.empty(self.model.layout.size) if regularized else None  # (None: 0)
         targets = self._head.targets(self._train_y)
         yield
         old = getattr(self, "trainer", None)
@@ -395,20 +397,22 @@ class Run:
     def _evaluate(self) -> tuple[Any, ...] | None:
         """(train loss, test loss, train accuracy, test accuracy, the other metrics' values), or
         None if anything is not finite."""
-        if not np.isfinite(np.add.reduce(self.model.params)):
+        # math.isfinite, not np.isfinite: on a scalar NumPy's costs a microsecond (an array each).
+        if not math.isfinite(np.add.reduce(self.model.params)):
             return None
         for op in self._eval_pass:
             op()
         split = len(self._train_y)
         scores = self.model.score_split(self._eval_z, self._eval_y, split)
-        if not (np.isfinite(scores[0]) and np.isfinite(scores[1])):
+        if not (math.isfinite(scores[0]) and math.isfinite(scores[1])):
             return None
-        extra: dict[str, Any] = {"penalty": self._penalty()}
-        z, labels = self._eval_z[:, split:], self._eval_y[split:]
-        if self.config["problem"] == "regression":
-            extra["r2"], extra["rmse"] = regression_scores(z[0], labels)
+        z = self._eval_z[:, split:]
+        if self._confusion is None:
+            extra = dict(zip(("r2", "rmse"), regression_scores(z[0], self._eval_y[split:])))
         else:
-            extra["confusion"] = self._confusion.counts(z)
+            extra = {"confusion": self._confusion.counts(z)}
+        if self._penalty_buffer is not None:
+            extra["penalty"] = self._penalty()
         if self.config["dataset"] == "logic":
             extra["truth_table"] = self.truth_table()
         return (*scores, extra)
@@ -417,11 +421,10 @@ class Run:
         """rate · Σ ½w² (L2) or rate · Σ |w| (L1) over the weights (not the biases): what each
         update's decay is the gradient of (the playground's regularization)."""
         kind, rate = self.config["regularization"], self.config["regularization_rate"]
-        if kind == "none" or not rate:
-            return 0.0
-        weights = self.model.params * self.trainer.weight_mask
-        total = 0.5 * float(np.dot(weights, weights)) if kind == "L2" else float(np.add.reduce(np.abs(weights)))
-        return rate * total
+        weights = np.multiply(self.model.params, self.trainer.weight_mask, out=self._penalty_buffer)
+        if kind == "L2":
+            return rate * 0.5 * float(np.dot(weights, weights))
+        return rate * float(np.add.reduce(np.abs(weights, out=weights)))
 
     def _check_stall(self) -> None:
         """Whether a layer has stalled training (only once it has trained: a new network has not)."""
