@@ -24,7 +24,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # container sees every core of the host, not its CPU quota. Threads per worker follow
 # PLAYGROUND_MAX_SESSIONS (each open tab holds one; app/gunicorn_conf.py). One BLAS thread per
 # process: many small sessions share the cores better than a few multi-threaded matrix products.
-# 100 seats: 2 cores hold 100 students all playing at 20 frames/s or more (docs/deployment.md).
+# 100 seats: 2 cores hold about 100 students all playing at about 20 frames/s (docs/deployment.md).
 # Memory follows the seats: 100 need about 120 MB for a class on the page's own networks, and up
 # to 1 GB if every one holds the largest network a link may ask for (limit the container to
 # 1.5 GiB, or lower the seats; docs/deployment.md, "Memory: what the limits allow").
