@@ -23,7 +23,7 @@ from .edits import EditRecord, bias_problems, weight_problems
 from .features import design_matrix
 from .grids import GridEvaluator, Grids
 from .losses import Head, make_head
-from .model import Confusion, Model, regression_scores
+from .model import Confusion, Model, mean, regression_scores
 from .network import forward, forward_ops, initial_parameters_in_steps
 from .seedrandom import SeedRandom, new_seed
 from .stalls import CHECK_EVERY, find_stall
@@ -379,7 +379,8 @@ class Run:
         shuffle = np.random.default_rng(_seed_number(c["seed"])) if c["batching"] == "standard" else None
         self._train_y = self._labels(self._data.train_labels)
         self._eval_y = np.concatenate([self._train_y, self._labels(self._data.test_labels)])
-        self._confusion = None if c["problem"] == "regression" else Confusion(self._head, self._eval_y[len(self._train_y):])
+        self._confusion = (None if c["problem"] == "regression"
+                           else Confusion(self._head, self._eval_y, len(self._train_y)))
         regularized = c["regularization"] != "none" and c["regularization_rate"] > 0
         self._penalty_buffer = np.empty(self.model.layout.size) if regularized else None  # (None: 0)
         targets = self._head.targets(self._train_y)
@@ -403,14 +404,17 @@ class Run:
         for op in self._eval_pass:
             op()
         split = len(self._train_y)
-        scores = self.model.score_split(self._eval_z, self._eval_y, split)
-        if not (math.isfinite(scores[0]) and math.isfinite(scores[1])):
+        losses = self._head.losses(self._eval_z, self._eval_y)
+        train_loss, test_loss = mean(losses[:split], 0.0), mean(losses[split:], 0.0)
+        if not (math.isfinite(train_loss) and math.isfinite(test_loss)):
             return None
-        z = self._eval_z[:, split:]
         if self._confusion is None:
-            extra = dict(zip(("r2", "rmse"), regression_scores(z[0], self._eval_y[split:])))
-        else:
-            extra = {"confusion": self._confusion.counts(z)}
+            scores = (train_loss, test_loss, None, None)
+            extra = dict(zip(("r2", "rmse"), regression_scores(self._eval_z[0, split:], self._eval_y[split:])))
+        else:  # both confusion matrices in three calls; the accuracies are their diagonals
+            matrices = self._confusion.matrices(self._eval_z)
+            scores = (train_loss, test_loss, *self._confusion.accuracies(matrices))
+            extra = {"confusion": matrices[1]}
         if self._penalty_buffer is not None:
             extra["penalty"] = self._penalty()
         if self.config["dataset"] == "logic":
