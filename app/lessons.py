@@ -157,16 +157,8 @@ def _edit_problems(edits: Any, settings: dict[str, Any]) -> list[str]:
         return [f"must be a list of set_weight or set_bias fields; got {edits!r}"]
     run, problems = engine.Run(settings), []
     for number, edit in enumerate(edits, 1):
-        names = engine.BIAS_FIELDS if "node" in edit else engine.WEIGHT_FIELDS
-        unknown = [key for key in edit if key not in names]
-        if unknown:
-            problems.append(f"entry {number}: unknown field {unknown[0]!r}; known fields: {', '.join(names)}")
-            continue
         try:
-            if "node" in edit:
-                run.set_bias(edit.get("layer"), edit["node"], edit.get("value"))
-            else:
-                run.set_weight(edit.get("layer"), edit.get("from"), edit.get("to"), edit.get("value"))
+            run.apply_edit(edit)
         except engine.ConfigError as refused:
             problems.append(f"entry {number}: " + "; ".join(f"{f}: {m}" for f, m in refused.errors))
     return problems

@@ -311,11 +311,11 @@ class Session:
             else:
                 chunk = max(1, min(wanted - done, int(left / self.epoch_seconds)))
                 before = self.run.epoch
-                self.run.step(chunk)
+                self.run.step(chunk)  # fewer when a stop condition ends it
                 trained = self.run.epoch - before
                 if trained:
                     self.learn_speed(trained, self.clock() - started)
-                done += trained if self.run.stopped else chunk
+                done += trained
             if self.stop_if_reached():
                 break
         if self.run.diverged and not was_diverged:
@@ -405,24 +405,12 @@ class Session:
         self.new_network()
         for number, edit in enumerate(edits):
             try:
-                self.apply_edit(edit)
+                self.run.apply_edit(edit)
             except engine.ConfigError as refused:
                 left_out.append(("edits", f"entry {number} left out: " + "; ".join(f"{f}: {m}" for f, m in refused.errors)))
         if left_out:
             self.out.errors.append(protocol.error(left_out, "load", code="left_out", handled=self.handled))
         self.out.answer(state=True, data=True, frame=True)
-
-    def apply_edit(self, edit: dict[str, Any]) -> None:
-        """One entry of a link's edits: set_bias's fields if it names a node, else set_weight's."""
-        names = engine.BIAS_FIELDS if "node" in edit else engine.WEIGHT_FIELDS
-        unknown = [(key, "unknown field") for key in edit if key not in names]
-        if unknown:
-            raise engine.ConfigError(unknown)
-        layer, value = edit.get("layer"), edit.get("value")
-        if "node" in edit:
-            self.run.set_bias(layer, edit["node"], value)
-        else:
-            self.run.set_weight(layer, edit.get("from"), edit.get("to"), value)
 
     def on_play(self) -> None:
         self.stopped = None

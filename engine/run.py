@@ -19,7 +19,7 @@ import numpy as np
 
 from . import config as cfg
 from .datasets import LOGIC_INPUTS, Dataset, generate_in_steps
-from .edits import EditRecord, bias_problems, weight_problems
+from .edits import BIAS_FIELDS, WEIGHT_FIELDS, EditRecord, bias_problems, weight_problems
 from .features import design_matrix
 from .grids import GridEvaluator, Grids
 from .losses import Head, make_head
@@ -65,7 +65,7 @@ class Metrics:
         out = {"epoch": self.epoch, "train_loss": self.train_loss, "test_loss": self.test_loss,
                "train_accuracy": self.train_accuracy, "test_accuracy": self.test_accuracy,
                "diverged": self.diverged, "stalled": dict(self.stalled) if self.stalled else None,
-               "penalty": self.penalty, "train_loss_with_penalty": self.train_loss + self.penalty}
+               "penalty": self.penalty, "train_loss_with_penalty": self.train_loss_with_penalty}
         if self.confusion is not None:
             out["confusion"] = self.confusion
         if self.r2 is not None:
@@ -299,6 +299,18 @@ class Run:
         index = self.model.flat_index(layer, node, 0)
         self.model.params[index] = value
         self._after_edit(index, edit)
+
+    def apply_edit(self, edit: Mapping[str, Any]) -> None:
+        """One hand edit as a link (the `load` message) or a lesson lists it: set_bias's fields
+        if it names a node, else set_weight's. Raises ConfigError naming what is wrong."""
+        names = BIAS_FIELDS if "node" in edit else WEIGHT_FIELDS
+        unknown = [(key, "unknown field") for key in edit if key not in names]
+        _raise_if(unknown)
+        layer, value = edit.get("layer"), edit.get("value")
+        if "node" in edit:
+            self.set_bias(layer, edit["node"], value)
+        else:
+            self.set_weight(layer, edit.get("from"), edit.get("to"), value)
 
     @property
     def edits(self) -> list[dict[str, Any]]:

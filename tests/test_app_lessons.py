@@ -72,10 +72,7 @@ def test_every_goal_is_reached_by_doing_what_its_task_says(lesson, number):
     run = engine.Run(settings)
     for _ in range(5):
         for edit in lesson["tasks"][number - 1]["edits"]:
-            if "node" in edit:
-                run.set_bias(edit["layer"], edit["node"], edit["value"])
-            else:
-                run.set_weight(edit["layer"], edit["from"], edit["to"], edit["value"])
+            run.apply_edit(edit)
         if _met(run.metrics, goals):
             return
         for _ in range(300 if trains else 0):
