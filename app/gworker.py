@@ -47,9 +47,10 @@ HEAD_BYTES_PER_WORKER = 32 * 1024 * 1024
 LINGER_SECONDS = 2.0
 LINGER_BYTES = 65536
 # A worker holding this many sessions more than another one lets the others accept for
-# BALANCE_WAIT seconds before it accepts a connection itself (leave_to_others).
+# BALANCE_WAIT seconds before it accepts a connection itself (leave_to_others): long enough for a
+# busy worker on a loaded machine to get a core, short next to a page load.
 BALANCE_MARGIN = 2
-BALANCE_WAIT = 0.02
+BALANCE_WAIT = 0.05
 # An unread request body is drained for keep-alive only if it is already here.
 BODY_DRAIN_SECONDS = 0.05
 
@@ -151,8 +152,11 @@ class PlaygroundWorker(ThreadWorker):
     def accept(self, listener: socket.socket) -> None:
         """gthread's accept, with a connection whose graceful close does not block the loop; but a
         worker that holds more sessions than another first leaves the connection to the others."""
-        if self.leave_to_others():
-            return
+        if not self.leave_to_others():
+            self.take(listener)
+
+    def take(self, listener: socket.socket) -> None:
+        """Accept one waiting connection, if there is one (the listener does not block)."""
         try:
             sock, client = listener.accept()
         except OSError as e:
@@ -185,25 +189,32 @@ class PlaygroundWorker(ThreadWorker):
         Every worker computes its sessions on one core (app/scheduler.py), and which worker
         accepts a connection is a race: 100 sessions on 2 workers came to 58 and 46, and the 58
         got a fifth fewer frames. So a worker with BALANCE_MARGIN sessions more than another one
-        stops listening for BALANCE_WAIT seconds, once per connection: if no other worker has
-        taken it by then (busy, or gone), it accepts it after all.
+        stops listening for BALANCE_WAIT seconds; when the pause ends it takes the connection that
+        no other worker took by then (they are busy, or gone), and only that one: every later
+        connection is weighed again. (A pause that let in whatever came within a while after it let
+        a worker ahead take the next client too, and 36 sessions on 3 workers came to 14 and 10.)
         """
-        counts, now = self.seat_counts, time.monotonic()
-        if counts is None or self.cfg.workers < 2 or now < self.paused_until + BALANCE_WAIT:
-            return False  # alone, or a pause has just ended: this connection is ours
+        counts = self.seat_counts
+        if counts is None or self.cfg.workers < 2:
+            return False
         mine = counts[self.seat_slot]
         fewest = min(counts[slot] for slot in range(self.cfg.workers) if slot != self.seat_slot)
         if mine < fewest + BALANCE_MARGIN:
             return False
-        self.paused_until = now + BALANCE_WAIT
+        self.paused_until = time.monotonic() + BALANCE_WAIT
         super().set_accept_enabled(False)
         return True
 
     def set_accept_enabled(self, enabled: bool) -> None:
-        """gthread's, except that listening stays paused until the pause is over."""
-        if enabled and time.monotonic() < self.paused_until:
-            return
-        super().set_accept_enabled(enabled)
+        """gthread's, except that listening stays paused until the pause is over, and then first
+        takes what the others left (leave_to_others)."""
+        if not enabled or self.paused_until == float("-inf"):
+            super().set_accept_enabled(enabled)
+        elif time.monotonic() >= self.paused_until:
+            self.paused_until = float("-inf")
+            super().set_accept_enabled(True)
+            for listener in self.sockets:
+                self.take(listener)
 
     def enqueue_req(self, conn: TConn) -> None:
         """Collect the connection's next request head; the thread pool gets it once it is whole.
