@@ -10,7 +10,7 @@ from functools import lru_cache
 from flask import Blueprint, Response, current_app, jsonify, request
 
 import engine
-from engine.datasets import sample
+from engine.datasets import PLANE, sample
 
 from .protocol import RESOLUTION, bounded
 
@@ -34,8 +34,14 @@ def lessons() -> Response:
 @bp.get("/api/feature-maps")
 def feature_maps() -> Response:
     """Each input feature over the plane, as map bytes (docs/protocol.md): {"resolution": D,
-    "maps": {feature: base64 of D·D bytes}}."""
-    return cached(jsonify(_feature_maps()))
+    "view": [low, high], "maps": {feature: base64 of D·D bytes}}. Query: `dataset`, for the view
+    it is shown on (hello.options.views; default the playground's [−6, 6]²)."""
+    name = request.args.get("dataset")
+    views = engine.options()["views"]
+    if name is not None and name not in views:
+        return jsonify({"errors": [f"dataset: must be one of {', '.join(views)}; got {name[:40]!r}"],
+                        "fields": ["dataset"], "more": 0}), 400
+    return cached(jsonify(_feature_maps(tuple(views[name]) if name else PLANE)))
 
 
 @bp.get("/api/previews")
@@ -71,11 +77,11 @@ def cached(response: Response) -> Response:
     return response
 
 
-@lru_cache(maxsize=1)
-def _feature_maps() -> dict:
+@lru_cache(maxsize=4)
+def _feature_maps(view: tuple[float, float]) -> dict:
     names = engine.options()["features"]
-    maps = engine.feature_maps(names, RESOLUTION)
-    return {"resolution": RESOLUTION,
+    maps = engine.feature_maps(names, RESOLUTION, view)
+    return {"resolution": RESOLUTION, "view": list(view),
             "maps": {name: base64.b64encode(row.tobytes()).decode("ascii") for name, row in zip(names, maps)}}
 
 

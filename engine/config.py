@@ -13,7 +13,7 @@ import math
 from typing import Any, Mapping
 
 from .activations import ACTIVATION_NAMES
-from .datasets import BY_PROBLEM, GATES, LOGIC_INPUTS
+from .datasets import BY_PROBLEM, GATE_NETWORKS, GATE_SETTINGS, GATES, LOGIC_INPUTS, view_of
 from .edits import MAX_VALUE
 from .features import FEATURE_LABELS, FEATURE_NAMES
 
@@ -174,6 +174,12 @@ def options() -> dict[str, Any]:
         "optimizer": list(OPTIMIZERS), "regularization": list(REGULARIZATIONS),
         "batching": list(BATCHINGS), "init": list(INITS), "features": list(FEATURE_NAMES),
         "gate": list(GATES),
+        # The course's network of each gate: the settings and hand edits that load it.
+        "gate_networks": {gate: {"config": {**GATE_SETTINGS, "gate": gate, "network_shape": list(net["network_shape"])},
+                                 "edits": [dict(edit) for edit in net["edits"]]}
+                          for gate, net in GATE_NETWORKS.items()},
+        # The square (low, high) of the plane each dataset is shown on, both axes: maps and points.
+        "views": {name: list(view_of(name)) for names in DATASETS.values() for name in names},
         "feature_labels": dict(FEATURE_LABELS),
         "learning_rate": list(LEARNING_RATES), "regularization_rate": list(REGULARIZATION_RATES),
         "momentum": list(MOMENTA), "num_points": list(POINT_COUNTS), "menu_limits": dict(MENU_LIMITS),

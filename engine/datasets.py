@@ -136,6 +136,45 @@ GATES: dict[str, Callable[[int, int], bool]] = {
 LOGIC_INPUTS = ((0, 0), (0, 1), (1, 0), (1, 1))
 
 
+def _unit(layer: int, node: int, bias: float, w1: float, w2: float) -> list[dict]:
+    """The hand edits that make one sigmoid unit g(bias + w1·a1 + w2·a2)."""
+    return [{"layer": layer, "node": node, "value": bias},
+            {"layer": layer, "from": 0, "to": node, "value": w1},
+            {"layer": layer, "from": 1, "to": node, "value": w2}]
+
+
+# The course's network for each gate (docs/reference.md §6): sigmoid units with weights of ±20,
+# whose biases put the boundary between the points, so each output is within 5e-5 of its truth
+# value: OR = g(−10 + 20x1 + 20x2), AND = g(−30 + 20x1 + 20x2), NOT x1 = g(10 − 20x1), the two
+# AND-NOT units, and XOR as the OR of those two. Each is the settings and the hand edits that load
+# it ({"network_shape", "edits"}, the edits as `set_bias` / `set_weight` fields).
+GATE_NETWORKS: dict[str, dict] = {
+    "or": {"network_shape": [], "edits": _unit(0, 0, -10, 20, 20)},
+    "and": {"network_shape": [], "edits": _unit(0, 0, -30, 20, 20)},
+    "nand": {"network_shape": [], "edits": _unit(0, 0, 30, -20, -20)},
+    "x1-and-not-x2": {"network_shape": [], "edits": _unit(0, 0, -10, 20, -20)},
+    "not-x1-and-x2": {"network_shape": [], "edits": _unit(0, 0, -10, -20, 20)},
+    "not-x1": {"network_shape": [], "edits": _unit(0, 0, 10, -20, 0)},
+    "xor": {"network_shape": [2], "edits": _unit(0, 0, -10, 20, -20) + _unit(0, 1, -10, -20, 20)
+            + _unit(1, 0, -10, 20, 20)},
+}
+# What every gate network runs with: the inputs x1, x2 as the features x and y, sigmoid units and
+# a sigmoid output (cross-entropy's), weights starting at zero but for the edits.
+GATE_SETTINGS = {"problem": "classification", "dataset": "logic", "features": ["x", "y"], "activation": "sigmoid",
+                 "loss": "cross_entropy", "init": "zeros"}
+
+# The square the page shows and the maps cover, (low, high) on both axes: the playground's
+# [−6, 6]², except where a dataset's points need another. The logic gates' four points at 0 and 1
+# would be specks on [−6, 6]²; half a unit around them shows where the boundary passes between.
+PLANE = (-6.0, 6.0)
+VIEWS: dict[str, tuple[float, float]] = {"logic": (-0.5, 1.5)}
+
+
+def view_of(name: str) -> tuple[float, float]:
+    """The view (low, high) of a dataset's plane: both axes run from low to high."""
+    return VIEWS.get(name, PLANE)
+
+
 def logic(rng: SeedRandom, n: int, noise: float, gate: str = "xor") -> Iterator[Point]:
     """The four inputs (0, 0), (0, 1), (1, 0), (1, 1), labelled by the gate: the course's truth
     tables. The number of points, the noise and the seed do not apply."""

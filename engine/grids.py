@@ -1,7 +1,7 @@
 """Grids: what every neuron and the output compute over the plane, as one byte per cell.
 
-The plane [−6, 6]² is sampled D × D times (x left to right, y from +6 at the top row down to −6,
-as the playground's heatmap). One float32 forward pass yields every hidden neuron and the output
+The plane [−6, 6]² (or a dataset's own view, engine.datasets.VIEWS) is sampled D × D times (x left
+to right, y from the top of the view in the top row down to its bottom, as the playground's heatmap). One float32 forward pass yields every hidden neuron and the output
 at every cell; quantizing them is then three or four calls over the buffer's rows.
 
 Byte meaning: neuron maps and binary/regression output maps put the value v on the playground's
@@ -16,33 +16,36 @@ import threading
 
 import numpy as np
 
+from .datasets import PLANE
 from .features import FEATURES, design_matrix
 from .model import Model
 from .network import forward_ops
 
-EXTENT = 6.0
+EXTENT = PLANE[1]  # the playground's plane is [−EXTENT, EXTENT]²
 THUMBNAIL = 10
 
 
-def axis(resolution: int) -> np.ndarray:
-    """Sample positions along one axis, −6..6 inclusive (the playground's xScale)."""
-    return np.linspace(-EXTENT, EXTENT, resolution)
+def axis(resolution: int, view: tuple[float, float] = PLANE) -> np.ndarray:
+    """Sample positions along one axis, low..high inclusive (the playground's xScale: −6..6)."""
+    return np.linspace(view[0], view[1], resolution)
 
 
-def grid_points(resolution: int) -> np.ndarray:
-    """(D·D, 2) points, row-major: row r has y = +6 − 12·r/(D−1), column c has x = −6 + 12·c/(D−1)."""
-    xs = axis(resolution)
+def grid_points(resolution: int, view: tuple[float, float] = PLANE) -> np.ndarray:
+    """(D·D, 2) points, row-major: row r has y = high − (high − low)·r/(D−1), column c has
+    x = low + (high − low)·c/(D−1); on the plane, y = +6 − 12·r/(D−1) and x = −6 + 12·c/(D−1)."""
+    xs = axis(resolution, view)
     gx, gy = np.meshgrid(xs, xs[::-1])
     return np.column_stack([gx.ravel(), gy.ravel()])
 
 
-def feature_maps(names: tuple[str, ...] | list[str], resolution: int = 100) -> np.ndarray:
+def feature_maps(names: tuple[str, ...] | list[str], resolution: int = 100,
+                 view: tuple[float, float] = PLANE) -> np.ndarray:
     """Each input feature's value over the grid, quantized like neuron maps: (features, D·D) uint8.
 
-    Features are drawn on a −1..1 scale after dividing by their largest magnitude on the plane, so
+    Features are drawn on a −1..1 scale after dividing by their largest magnitude in the view, so
     x, x² and sin x are all readable.
     """
-    xy = grid_points(resolution)
+    xy = grid_points(resolution, view)
     values = np.stack([FEATURES[name](xy[:, 0], xy[:, 1]) for name in names]) if names else np.zeros((0, len(xy)))
     peak = np.maximum(np.max(np.abs(values), axis=1, keepdims=True), 1e-12) if len(values) else 1.0
     return quantize(values / peak)
@@ -184,9 +187,10 @@ def workspace() -> Workspace:
 
 
 @functools.lru_cache(maxsize=64)
-def _plane(features: tuple[str, ...], resolution: int, thumbnail: int) -> dict[str, np.ndarray]:
+def _plane(features: tuple[str, ...], resolution: int, thumbnail: int,
+           view: tuple[float, float]) -> dict[str, np.ndarray]:
     """The grid's inputs in both orders (read-only: shared by every evaluator of these features)."""
-    points = grid_points(resolution)
+    points = grid_points(resolution, view)
     inputs = {"rows": design_matrix(points, features, np.float32),
               "blocks": design_matrix(points[_block_order(resolution, thumbnail)], features, np.float32)}
     for array in inputs.values():
@@ -203,13 +207,14 @@ class GridEvaluator:
     """
 
     def __init__(self, model: Model, features: tuple[str, ...], resolution: int = 100,
-                 thumbnail: int = THUMBNAIL):
+                 thumbnail: int = THUMBNAIL, view: tuple[float, float] = PLANE):
         if resolution % thumbnail:
             raise ValueError(f"resolution: must be a multiple of the thumbnail size {thumbnail}; got {resolution}")
         self.model, self.resolution, self.thumbnail = model, resolution, thumbnail
         layout = model.layout
         self.cells = resolution * resolution
-        self.inputs = _plane(tuple(features), resolution, thumbnail)
+        self.view = (float(view[0]), float(view[1]))
+        self.inputs = _plane(tuple(features), resolution, thumbnail, self.view)
         self.params32 = np.empty(layout.size, dtype=np.float32)
         self.weights32 = layout.views(self.params32)
         self.neuron_rows = np.array(layout.neuron_rows(), dtype=np.intp)

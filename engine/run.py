@@ -18,7 +18,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from . import config as cfg
-from .datasets import LOGIC_INPUTS, Dataset, generate_in_steps
+from .datasets import LOGIC_INPUTS, Dataset, generate_in_steps, view_of
 from .edits import BIAS_FIELDS, WEIGHT_FIELDS, EditRecord, bias_problems, weight_problems
 from .features import design_matrix
 from .grids import GridEvaluator, Grids
@@ -362,7 +362,7 @@ class Run:
         self.model.params[...] = yield from initial_parameters_in_steps(self.model.layout, self._source,
                                                                         c["init"] == "zeros")
         yield
-        self._grids = GridEvaluator(self.model, tuple(c["features"]))
+        self._grids = GridEvaluator(self.model, tuple(c["features"]), view=view_of(c["dataset"]))
         self._epoch, self._diverged = 0, False
         self._stalled, self._stall_checked = None, 0
         self._edits.clear()

@@ -31,6 +31,19 @@ def test_feature_maps_are_the_engines_map_bytes(client):
         assert base64.b64decode(body["maps"][name]) == row.tobytes()
 
 
+def test_feature_maps_of_a_datasets_own_view(client):
+    import base64
+    body = client.get("/api/feature-maps?dataset=logic").json
+    assert body["view"] == [-0.5, 1.5] == engine.options()["views"]["logic"]
+    names = engine.options()["features"]
+    for name, row in zip(names, engine.feature_maps(names, 100, (-0.5, 1.5))):
+        assert base64.b64decode(body["maps"][name]) == row.tobytes()
+    assert client.get("/api/feature-maps?dataset=circle").json["maps"] == client.get("/api/feature-maps").json["maps"]
+    refused = client.get("/api/feature-maps?dataset=mandelbrot")
+    assert refused.status_code == 400 and refused.json["fields"] == ["dataset"]
+    assert "logic" in refused.json["errors"][0] and "mandelbrot" in refused.json["errors"][0]
+
+
 def test_previews_are_samples_of_the_engines_own_datasets(client):
     from engine.datasets import sample
     body = client.get("/api/previews?problem=multiclass&num_classes=5").json

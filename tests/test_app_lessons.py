@@ -31,6 +31,15 @@ def test_the_course_lessons_ship_and_the_api_lists_them_in_order():
     assert len(first["tasks"]) == 4 and all(task["text"] for task in first["tasks"])
 
 
+def test_the_logic_gate_lessons_show_me_loads_the_engines_course_networks():
+    """Its "Show me" and the page's network buttons (hello.options.gate_networks) agree."""
+    networks, gate = engine.options()["gate_networks"], None
+    for task in SHIPPED["logic-gates"]["tasks"]:
+        gate = task.get("settings", {}).get("gate", gate) or SHIPPED["logic-gates"]["settings"]["gate"]
+        if task.get("edits"):
+            assert task["edits"] == networks[gate]["edits"], gate
+
+
 def test_step_only_and_no_training_lessons_hide_their_buttons():
     assert SHIPPED["learning-rate"]["play"] is False and "playButton" in SHIPPED["learning-rate"]["hide"]
     by_hand = SHIPPED["feature-cross-by-hand"]

@@ -383,6 +383,21 @@ def test_a_step_stops_where_the_test_loss_falls_to_stop_test_loss(connect):
     assert answer[-1].epoch == metrics["epoch"] == expected and metrics["test_loss"] <= 0.05
 
 
+def test_each_course_gate_network_from_hello_gives_its_truth_table_over_the_protocol(connect):
+    """What the page's buttons send: a configure with the network's settings, then its edits."""
+    from engine.datasets import GATES
+    c = connect()
+    networks = c.hello["options"]["gate_networks"]
+    assert sorted(networks) == sorted(c.hello["options"]["gate"])
+    for gate, network in networks.items():
+        c.answer("configure", config=network["config"])
+        for edit in network["edits"]:
+            c.answer("set_bias" if "node" in edit else "set_weight", **edit)
+        table = c.metrics["truth_table"]
+        assert [round(row["output"]) for row in table] == [int(GATES[gate](*row["inputs"])) for row in table], gate
+        assert len(table[0]["hidden"]) == len(network["config"]["network_shape"])
+
+
 def test_metrics_carry_the_truth_table_of_a_logic_gate_and_follow_each_typed_weight(connect):
     c = connect()
     c.answer("load", config={"dataset": "logic", "gate": "or", "network_shape": [], "loss": "cross_entropy"})

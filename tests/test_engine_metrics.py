@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine import ConfigError, Run, validate
+from engine import ConfigError, Run, feature_maps, options, validate
+from engine.datasets import GATES
+from engine.grids import grid_points, quantize
 from engine.losses import make_head
 from engine.model import confusion, regression_scores
 
@@ -54,6 +56,43 @@ def test_xor_from_the_course_units_shows_every_hidden_unit_in_its_table():
     rows = run.metrics.truth_table
     assert [round(row["output"]) for row in rows] == [0, 1, 1, 0]
     assert [[round(v) for v in row["hidden"][0]] for row in rows] == [[0, 0], [0, 1], [1, 0], [0, 0]]
+
+
+@pytest.mark.parametrize("gate", sorted(options()["gate_networks"]))
+def test_each_gate_network_the_page_loads_computes_its_gate(gate):
+    """hello.options.gate_networks: the settings and edits of the course's network for each gate."""
+    network = options()["gate_networks"][gate]
+    run = Run(network["config"])
+    for edit in network["edits"]:
+        run.apply_edit(edit)
+    rows = run.metrics.truth_table
+    truth = [int(GATES[gate](a, b)) for a, b in ((0, 0), (0, 1), (1, 0), (1, 1))]
+    assert [round(row["output"]) for row in rows] == truth
+    assert all(abs(row["output"] - t) < 1e-4 for row, t in zip(rows, truth))
+    assert run.metrics.train_accuracy == 1.0 and run.config["activation"] == "sigmoid"
+    if gate in COURSE_GATES:  # the course's own weights: bias, w1, w2
+        assert [edit["value"] for edit in network["edits"]] == list(COURSE_GATES[gate][0])
+    if gate == "xor":  # the two AND-NOT units, ORed
+        assert [[round(v) for v in row["hidden"][0]] for row in rows] == [[0, 0], [0, 1], [1, 0], [0, 0]]
+
+
+def test_maps_of_the_logic_gates_cover_their_view_around_the_four_points():
+    network = options()["gate_networks"]["and"]
+    run = Run(network["config"])
+    for edit in network["edits"]:
+        run.apply_edit(edit)
+    assert options()["views"]["logic"] == [-0.5, 1.5] and options()["views"]["circle"] == [-6, 6]
+    points = grid_points(100, (-0.5, 1.5))
+    np.testing.assert_allclose(points[0], [-0.5, 1.5])  # top-left
+    np.testing.assert_allclose(points[-1], [1.5, -0.5])  # bottom-right
+    grids = run.grids()
+    expected = quantize(run.predict(points)[0] * 2 - 1)  # a sigmoid's map: p on the −1..1 scale
+    assert np.abs(grids.output.astype(int) - expected.astype(int)).max() <= 1
+    # AND's boundary −30 + 20x1 + 20x2 = 0 crosses the view: blue only above and right of it
+    cell = lambda x, y: grids.output[int(round((1.5 - y) / 2 * 99)) * 100 + int(round((x + 0.5) / 2 * 99))]
+    assert cell(1, 1) > 250 and cell(0, 1) < 5 and cell(1, 0) < 5 and cell(0, 0) < 5
+    maps = feature_maps(["x"], 100, (-0.5, 1.5)).reshape(100, 100)
+    assert maps[0, 0] == quantize(np.array([-0.5 / 1.5]))[0] and maps[0, -1] == 255
 
 
 def test_a_tanh_output_is_put_on_the_zero_to_one_scale_and_other_data_has_no_truth_table():
