@@ -152,6 +152,14 @@ export function mountControls(root, store, session) {
     for (const el of root.querySelectorAll("[data-when-problem]")) {
       el.classList.toggle("is-off", config.problem !== el.dataset.whenProblem);
     }
+    // The logic gates' four points: a gate menu instead of noise, the training share, the number
+    // of points and regenerate, which do not apply to them.
+    for (const el of root.querySelectorAll("[data-when-dataset]")) {
+      el.classList.toggle("is-off", config.dataset !== el.dataset.whenDataset);
+    }
+    for (const el of root.querySelectorAll("[data-unless-dataset]")) {
+      el.classList.toggle("is-off", config.dataset === el.dataset.unlessDataset);
+    }
     for (const el of root.querySelectorAll("[data-when-optimizer]")) {
       el.classList.toggle("is-off", config.optimizer !== el.dataset.whenOptimizer);
     }
