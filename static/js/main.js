@@ -17,6 +17,7 @@ import { mountOutput } from "./views/output.js";
 import { mountStatus } from "./views/status.js";
 import { mountStops } from "./views/stops.js";
 import { mountSummary } from "./views/summary.js";
+import { mountTruthTable } from "./views/truthTable.js";
 
 function start() {
   try {
@@ -36,6 +37,7 @@ function start() {
   mountOutput(root, store);
   mountMetrics(root, store);
   mountConfusion(root, store);
+  mountTruthTable(root, store, session);
   mountStops(root, store);
   mountLinkBuilder(root, store);
   mountLessons(root, store, session);
