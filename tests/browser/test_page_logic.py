@@ -262,6 +262,24 @@ def test_the_truth_table_fits_a_tablet(page, live_server, output_path):
     }""")
     assert fit == {"scrolls": False, "inside": True, "buttons": True}
     shot(page, output_path, "logic-tablet", full_page=True)
+    # Three layers of 8: the hidden columns scroll sideways between the inputs and ŷ, the target
+    # and the mark, which stay in view (and the caption with them).
+    page.goto(f"{live_server.url}/#seed=0.12345&{LOGIC}&gate=xor&network_shape=8,8,8")
+    wait_setting(page, "network_shape", "8,8,8")
+    expect(page.locator("[data-truth-table] thead th[data-layer='2']")).to_have_count(8)
+    page.wait_for_function("() => document.querySelector('[data-truth-table]').classList.contains('pinned')")
+    seen = page.evaluate("""() => {
+        const scroll = document.querySelector('.truth-scroll');
+        scroll.scrollLeft = (scroll.scrollWidth - scroll.clientWidth) / 2;
+        const box = scroll.getBoundingClientRect();
+        const inView = (el) => { const r = el.getBoundingClientRect(); return r.left >= box.left - 0.5 && r.right <= box.right + 0.5; };
+        const row = document.querySelector('[data-truth-row]');
+        return {scrolls: scroll.scrollWidth > scroll.clientWidth,
+                pinned: [...row.querySelectorAll('th'), row.querySelector('[data-truth-output]'), row.querySelector('[data-truth-target]'),
+                         row.querySelector('[data-truth-mark]'), document.querySelector('[data-truth-title]')].every(inView),
+                firstUnit: inView(row.querySelector('[data-truth-cell]'))};
+    }""")
+    assert seen == {"scrolls": True, "pinned": True, "firstUnit": False}
 
 
 def test_the_lessons_show_me_fills_the_truth_table(playground):

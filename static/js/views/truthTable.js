@@ -92,26 +92,29 @@ export function mountTruthTable(root, store, session) {
   const title = table.querySelector("[data-truth-title]");
   const score = table.querySelector("[data-truth-score]");
   const networks = box.querySelector("[data-gate-networks]");
+  const scroller = box.querySelector(".truth-scroll");
   let signature = "";
   let rows = []; // per input: {tr, units: [[td per unit] per layer], output, target, mark}
 
   /** The headers and the four rows, rebuilt only when the hidden layers change. */
   function build(shape) {
     const top = document.createElement("tr");
-    top.append(cell("th", "Inputs", { scope: "colgroup", colspan: "2" }));
+    top.append(cell("th", "Inputs", { scope: "colgroup", colspan: "2", class: "pin-left" }));
     shape.forEach((count, l) => {
-      top.append(cell("th", `Hidden layer ${l + 1}`, { scope: "colgroup", colspan: String(count), class: "layer-group" }));
+      const group = cell("th", "", { scope: "colgroup", colspan: String(count), class: "layer-group" });
+      group.append(cell("span", `Hidden layer ${l + 1}`));
+      top.append(group);
     });
-    const output = cell("th", "Output ŷ", { scope: "col", rowspan: "2", class: "output-head" });
+    const output = cell("th", "Output ŷ", { scope: "col", rowspan: "2", class: "pin-right" });
     output.title = "The network's output on the 0..1 scale";
-    const target = cell("th", "Target", { scope: "col", rowspan: "2" });
+    const target = cell("th", "Target", { scope: "col", rowspan: "2", class: "pin-right" });
     target.title = "The gate's value at this input";
-    const mark = cell("th", "", { scope: "col", rowspan: "2" });
+    const mark = cell("th", "", { scope: "col", rowspan: "2", class: "pin-right" });
     mark.append(cell("span", "✓", { "aria-hidden": "true" }), visuallyHidden("Right: ŷ rounds to the target"));
     mark.title = "Whether ŷ rounds to the target";
     top.append(output, target, mark);
     const names = document.createElement("tr");
-    names.append(cell("th", "x₁", { scope: "col" }), cell("th", "x₂", { scope: "col" }));
+    names.append(cell("th", "x₁", { scope: "col", class: "pin-left" }), cell("th", "x₂", { scope: "col", class: "pin-left" }));
     shape.forEach((count, l) => {
       for (let i = 0; i < count; i++) {
         // As the diagram names it ("neuron 1 of hidden layer 1"); the group header says the layer.
@@ -125,16 +128,16 @@ export function mountTruthTable(root, store, session) {
     rows = [];
     body.replaceChildren(...[0, 1, 2, 3].map(() => {
       const tr = cell("tr", "", { "data-truth-row": "" });
-      const inputs = [cell("th", "", { scope: "row", class: "input" }), cell("th", "", { scope: "row", class: "input" })];
+      const inputs = [cell("th", "", { scope: "row", class: "input pin-left" }), cell("th", "", { scope: "row", class: "input pin-left" })];
       tr.append(...inputs);
       const units = shape.map((count, l) => Array.from({ length: count }, (_, i) => {
         const td = cell("td", "", { "data-truth-cell": "", "data-layer": String(l), "data-index": String(i), class: i === 0 ? "layer-start" : "" });
         tr.append(td);
         return td;
       }));
-      const outputCell = cell("td", "", { "data-truth-output": "", class: "output" });
-      const targetCell = cell("td", "", { "data-truth-target": "", class: "target" });
-      const markCell = cell("td", "", { "data-truth-mark": "", class: "mark" });
+      const outputCell = cell("td", "", { "data-truth-output": "", class: "output pin-right" });
+      const targetCell = cell("td", "", { "data-truth-target": "", class: "target pin-right" });
+      const markCell = cell("td", "", { "data-truth-mark": "", class: "mark pin-right" });
       tr.append(outputCell, targetCell, markCell);
       rows.push({ tr, inputs, units, output: outputCell, target: targetCell, mark: markCell });
       return tr;
@@ -152,7 +155,8 @@ export function mountTruthTable(root, store, session) {
     if (box.hidden) return;
     const shape = truth[0].hidden.map((layer) => layer.length);
     const next = shape.join(",");
-    if (next !== signature || rows.length !== truth.length) {
+    const rebuilt = next !== signature || rows.length !== truth.length;
+    if (rebuilt) {
       build(shape);
       signature = next;
     }
@@ -192,6 +196,32 @@ export function mountTruthTable(root, store, session) {
     table.dataset.right = String(right);
     setText(title, `Truth table for ${labelOf("gate", config.gate)}`);
     setText(score, `${right} of ${truth.length} inputs right`);
+    if (rebuilt) pin();
+  }
+
+  /**
+   * A network too wide for the panel scrolls its hidden columns sideways between the inputs
+   * (pinned left) and ŷ, the target and the mark (pinned right), which stay in view. Those columns
+   * keep their widths whatever the values, so this runs once per build and on a resize.
+   */
+  function pin() {
+    table.classList.remove("pinned"); // measured where they stand unpinned
+    const wide = scroller.scrollWidth > scroller.clientWidth + 1;
+    const pinned = [...table.querySelectorAll(".pin-left, .pin-right")];
+    const edges = table.getBoundingClientRect();
+    const offsets = pinned.map((el) => {
+      const at = el.getBoundingClientRect();
+      return el.classList.contains("pin-left") ? ["left", at.left - edges.left] : ["right", edges.right - at.right];
+    });
+    pinned.forEach((el, i) => {
+      el.style.left = "";
+      el.style.right = "";
+      if (wide) el.style[offsets[i][0]] = `${offsets[i][1]}px`;
+    });
+    // A layer's name stays in view beside the inputs while its columns pass under it.
+    const inputs = table.querySelector("thead th.pin-left");
+    if (inputs) table.style.setProperty("--pinned-inputs", `${inputs.getBoundingClientRect().right - edges.left}px`);
+    table.classList.toggle("pinned", wide);
   }
 
   function buildNetworks(hello) {
@@ -225,4 +255,5 @@ export function mountTruthTable(root, store, session) {
   });
   store.on("config", markGate);
   store.on(["metrics", "data", "config"], render);
+  new ResizeObserver(() => { if (!box.hidden) pin(); }).observe(scroller);
 }
