@@ -91,6 +91,16 @@ function table(colourOfByte) {
   return lut;
 }
 
+/**
+ * A value's colour as the maps paint it (the continuous scale at the maps' alpha over white), as
+ * "#rrggbb": for cells that show a value beside the map, such as the truth table's.
+ * @param {number} value  on the −1…1 scale
+ */
+export function mapHexOf(value) {
+  const channels = rgbOf(value).map((c) => Math.round(255 + (c - 255) * MAP_OPACITY));
+  return `#${channels.map((c) => c.toString(16).padStart(2, "0")).join("")}`;
+}
+
 /** 256 RGBA words (platform byte order, for a Uint32Array view of ImageData) for value maps. */
 export const VALUE_LUT = table((b) => shadeOf(byteValue(b)));
 /** The same, discretized: the sign of the value, as the original's "discretize output". */

@@ -17,6 +17,11 @@ const LABELS = {
     "reg-plane": "Plane", "reg-gauss": "Multi Gaussian",
     "multi-spiral": "Spiral arms", "multi-gauss": "Clusters", "multi-pie": "Pie slices", "multi-rings": "Rings",
   },
+  // The logic dataset's gates, on the course's inputs x₁ and x₂ (the features X₁ and X₂).
+  gate: {
+    or: "OR", and: "AND", nand: "NAND", xor: "XOR",
+    "x1-and-not-x2": "x₁ AND NOT x₂", "not-x1-and-x2": "NOT x₁ AND x₂", "not-x1": "NOT x₁",
+  },
 };
 
 /**

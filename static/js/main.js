@@ -2,7 +2,7 @@
 // its part of the page, and opens the websocket. Nothing here is global.
 
 import { Connection, socketUrl } from "./connection.js";
-import { loadFeatureMaps } from "./maps.js";
+import { loadFeatureMaps, viewOf } from "./maps.js";
 import { onPainted } from "./render.js";
 import { loadLessons } from "./lessons.js";
 import { Session } from "./session.js";
@@ -17,6 +17,7 @@ import { mountOutput } from "./views/output.js";
 import { mountStatus } from "./views/status.js";
 import { mountStops } from "./views/stops.js";
 import { mountSummary } from "./views/summary.js";
+import { mountTruthTable } from "./views/truthTable.js";
 
 function start() {
   try {
@@ -36,6 +37,7 @@ function start() {
   mountOutput(root, store);
   mountMetrics(root, store);
   mountConfusion(root, store);
+  mountTruthTable(root, store, session);
   mountStops(root, store);
   mountLinkBuilder(root, store);
   mountLessons(root, store, session);
@@ -49,17 +51,25 @@ function start() {
   window.addEventListener("hashchange", () => session.applyHash());
   window.addEventListener("online", () => connection.retryNow());
   connection.open();
-  // The input features' pictures (thumbnails, and the big map while one is hovered), asked for
-  // again on the next connection if the first try fails (a flaky classroom Wi-Fi).
-  let asking = false;
+  // The input features' pictures (thumbnails, and the big map while one is hovered) over the
+  // current dataset's view, fetched once per view; asked for again on the next connection if a try
+  // fails (a flaky classroom Wi-Fi). Until the view's maps are here, none are shown (not another
+  // view's).
+  let asking = null; // the view key being fetched
   const askForMaps = () => {
-    if (asking || store.state.featureMaps) return;
-    asking = true;
-    loadFeatureMaps().then((featureMaps) => store.update({ featureMaps }), (error) => console.error(error))
-      .finally(() => { asking = false; });
+    const { config, hello, featureMaps } = store.state;
+    if (!config || !hello) return;
+    const view = viewOf(hello, config.dataset);
+    const key = view.join(",");
+    if (featureMaps?.key === key || asking === key) return;
+    if (featureMaps) store.update({ featureMaps: null });
+    asking = key;
+    loadFeatureMaps(config.dataset, view).then((maps) => {
+      const now = store.state.config;
+      if (now && viewOf(store.state.hello, now.dataset).join(",") === maps.key) store.update({ featureMaps: maps });
+    }, (error) => console.error(error)).finally(() => { if (asking === key) asking = null; });
   };
-  askForMaps();
-  store.on("hello", askForMaps);
+  store.on(["hello", "config"], askForMaps);
   // The lessons: a `#lesson=` link waits for them before it opens, so a failure is tried again a
   // few times, then the page goes on without lessons (the link opens as a plain one).
   const askForLessons = (tries) => loadLessons().then((lessons) => session.setLessons(lessons), (error) => {

@@ -1,5 +1,7 @@
 // Painting byte maps (the output map, neuron maps, thumbnails) into canvases through colour lookup
-// tables, and loading the input features' maps, which the server computes once (they never change).
+// tables; the view of the plane a dataset is shown on (hello.options.views), which every map, point
+// and axis follows; and loading the input features' maps over a view (the server computes them once
+// per view; they never change).
 
 import { CLASS_DISCRETE_LUT, CLASS_LUT, DISCRETE_LUT, VALUE_LUT } from "./colors.js";
 
@@ -39,15 +41,49 @@ export function paintBytes(canvas, bytes, side, lut) {
 }
 
 /**
- * The input features' maps over the plane, from the server (docs/protocol.md's map bytes).
- * @returns {Promise<{resolution: number, maps: Map<string, Uint8Array>}>}
+ * The view a dataset is shown on: [low, high] on both axes (hello.options.views; the playground's
+ * [−extent, extent]² for a dataset the server names no view for).
+ * @param {object} hello  the server's hello
+ * @param {string} dataset
+ * @returns {[number, number]}
  */
-export async function loadFeatureMaps() {
-  const response = await fetch("/api/feature-maps");
-  if (!response.ok) throw new Error(`feature maps: HTTP ${response.status}`);
-  const { resolution, maps } = await response.json();
-  const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-  return { resolution, maps: new Map(Object.entries(maps).map(([name, text]) => [name, bytes(text)])) };
+export function viewOf(hello, dataset) {
+  const view = hello?.options?.views?.[dataset];
+  if (Array.isArray(view) && view.length === 2) return [Number(view[0]), Number(view[1])];
+  const extent = hello?.limits?.extent ?? 6;
+  return [-extent, extent];
+}
+
+/** Whether (x, y) lies in the view (both axes from low to high). */
+export function inView(x, y, [low, high]) {
+  return x >= low && x <= high && y >= low && y <= high;
+}
+
+const featureMaps = new Map(); // "low,high" → Promise of the maps over that view
+
+/**
+ * The input features' maps over a dataset's view, from the server (docs/protocol.md's map bytes),
+ * fetched once per view (datasets that share a view share them).
+ * @param {string} dataset
+ * @param {[number, number]} view  its view (viewOf), the cache's key
+ * @returns {Promise<{view: [number, number], key: string, resolution: number, maps: Map<string, Uint8Array>}>}
+ */
+export function loadFeatureMaps(dataset, view) {
+  const key = view.join(",");
+  if (!featureMaps.has(key)) {
+    const query = new URLSearchParams({ dataset });
+    featureMaps.set(key, fetch(`/api/feature-maps?${query}`).then(async (response) => {
+      if (!response.ok) throw new Error(`feature maps: HTTP ${response.status}`);
+      const answer = await response.json();
+      const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+      return { view: answer.view, key: answer.view.join(","), resolution: answer.resolution,
+               maps: new Map(Object.entries(answer.maps).map(([name, text]) => [name, bytes(text)])) };
+    }).catch((error) => {
+      featureMaps.delete(key); // asked for again next time
+      throw error;
+    }));
+  }
+  return featureMaps.get(key);
 }
 
 /**
@@ -72,9 +108,10 @@ export function shrink(bytes, side, size) {
 }
 
 /**
- * Map a point on the plane [−extent, extent]² (hello.limits.extent) to pixel coordinates in a
- * square of `size` px, y up.
+ * Map a point of a view ([low, high] on both axes, viewOf) to pixel coordinates in a square of
+ * `size` px, y up.
  */
-export function toPixels(x, y, size, extent) {
-  return [((x + extent) / (2 * extent)) * size, ((extent - y) / (2 * extent)) * size];
+export function toPixels(x, y, size, [low, high]) {
+  const span = high - low;
+  return [((x - low) / span) * size, ((high - y) / span) * size];
 }

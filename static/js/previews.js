@@ -1,8 +1,9 @@
 // Small pictures of each dataset for the dataset buttons, drawn from a sample the server's own
-// generators make (GET /api/previews), so a picture always shows the real shape of its set.
+// generators make (GET /api/previews), so a picture always shows the real shape of its set, each in
+// its own dataset's view (the logic gates' four points on [−0.5, 1.5]², the rest on [−6, 6]²).
 
 import { CLASS_COLORS, cssOf } from "./colors.js";
-import { toPixels } from "./maps.js";
+import { inView, toPixels } from "./maps.js";
 
 const samples = new Map(); // "problem/classes" → Promise of {dataset: [[x, y, label], …]}
 
@@ -41,9 +42,9 @@ export function pointColour(label, multiclass) {
  * @param {HTMLCanvasElement} canvas
  * @param {number[][]} points  [x, y, label] rows
  * @param {boolean} multiclass
- * @param {number} extent  the plane's half-width (hello.limits.extent)
+ * @param {[number, number]} view  the dataset's view (maps.js viewOf)
  */
-export function drawPreview(canvas, points, multiclass, extent) {
+export function drawPreview(canvas, points, multiclass, view) {
   const size = canvas.clientWidth || 64;
   const ratio = window.devicePixelRatio || 1;
   canvas.width = Math.round(size * ratio);
@@ -52,9 +53,10 @@ export function drawPreview(canvas, points, multiclass, extent) {
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
   ctx.fillStyle = "#f7f8f8";
   ctx.fillRect(0, 0, size, size);
-  const r = Math.max(1.2, size / 40);
+  const r = points.length <= 16 ? size / 12 : Math.max(1.2, size / 40); // a handful of points: big dots
   for (const [x, y, label] of points) {
-    const [px, py] = toPixels(x, y, size, extent);
+    if (!inView(x, y, view)) continue;
+    const [px, py] = toPixels(x, y, size, view);
     ctx.beginPath();
     ctx.arc(px, py, r, 0, 2 * Math.PI);
     ctx.fillStyle = pointColour(label, multiclass);

@@ -72,6 +72,20 @@ export class Session {
     return this.send({ type: "set_bias", layer, node, value });
   }
 
+  /**
+   * Settings and hand-set weights in one go, as a lesson's "Show me" and the truth table's course
+   * networks (hello.options.gate_networks) give them: the partial config first (which makes the
+   * network new), then each edit as `set_bias` (an edit with `node`) or `set_weight`, in order.
+   * @param {{config?: object, edits?: import("./hash.js").Edit[]}} suggestion
+   */
+  apply({ config = {}, edits = [] }) {
+    if (Object.keys(config).length) this.configure(config);
+    for (const edit of edits) {
+      if ("node" in edit) this.setBias(edit.layer, edit.node, edit.value);
+      else this.setWeight(edit.layer, edit.from, edit.to, edit.value);
+    }
+  }
+
   setSpeed(epochsPerFrame) {
     return this.send({ type: "set_speed", epochs_per_frame: epochsPerFrame });
   }

@@ -4,6 +4,7 @@
 
 import { hiddenControls } from "../hiding.js";
 import { labelOf, formatNumber } from "../labels.js";
+import { viewOf } from "../maps.js";
 import { drawPreview, loadSamples } from "../previews.js";
 
 /** Sliders: the original's steps; their ranges come from hello's limits and menus. */
@@ -137,7 +138,7 @@ export function mountControls(root, store, session) {
         if (datasets._signature !== signature) return; // the buttons changed meanwhile
         for (const button of datasets.children) {
           const sample = points[button.dataset.dataset];
-          if (sample) drawPreview(button.querySelector("canvas"), sample, multiclass, hello.limits.extent);
+          if (sample) drawPreview(button.querySelector("canvas"), sample, multiclass, viewOf(hello, button.dataset.dataset));
         }
       }).catch(() => {}); // a button without its picture still works
     }
@@ -150,6 +151,14 @@ export function mountControls(root, store, session) {
     const { config } = state;
     for (const el of root.querySelectorAll("[data-when-problem]")) {
       el.classList.toggle("is-off", config.problem !== el.dataset.whenProblem);
+    }
+    // The logic gates' four points: a gate menu instead of noise, the training share, the number
+    // of points and regenerate, which do not apply to them.
+    for (const el of root.querySelectorAll("[data-when-dataset]")) {
+      el.classList.toggle("is-off", config.dataset !== el.dataset.whenDataset);
+    }
+    for (const el of root.querySelectorAll("[data-unless-dataset]")) {
+      el.classList.toggle("is-off", config.dataset === el.dataset.unlessDataset);
     }
     for (const el of root.querySelectorAll("[data-when-optimizer]")) {
       el.classList.toggle("is-off", config.optimizer !== el.dataset.whenOptimizer);

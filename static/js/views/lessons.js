@@ -186,12 +186,7 @@ export function mountLessons(root, store, session) {
   next.addEventListener("click", () => current?.lesson && goTo(Math.min(current.lesson.tasks.length - 1, current.progress.task + 1)));
   showMe.addEventListener("click", () => {
     if (!current?.lesson) return;
-    const { config, edits } = taskSuggestion(current.lesson, current.progress.task);
-    if (Object.keys(config).length) session.configure(config);
-    for (const edit of edits) {
-      if ("node" in edit) session.setBias(edit.layer, edit.node, edit.value);
-      else session.setWeight(edit.layer, edit.from, edit.to, edit.value);
-    }
+    session.apply(taskSuggestion(current.lesson, current.progress.task));
   });
   startOver.addEventListener("click", () => {
     current.progress = { task: 0, reached: new Set() };

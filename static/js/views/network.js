@@ -51,7 +51,7 @@ export function mountNetwork(root, store, session) {
     const s = structure(state);
     const width = box.clientWidth;
     const button = coarse.matches ? 28 : 22; // .mini's side in the CSS, bigger for fingers
-    const shape = JSON.stringify([s, [...state.hidden], Boolean(state.featureMaps)]);
+    const shape = JSON.stringify([s, [...state.hidden], state.featureMaps?.key ?? null]); // the inputs' maps: their view
     const signature = `${shape}@${width}@${button}`;
     if (built && built.signature === signature) return;
     // A new width only moves the nodes; an editor open on a link or neuron stays valid.

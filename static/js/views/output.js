@@ -1,11 +1,12 @@
-// The big map: the network's output over the plane (or the hovered neuron's or feature's map),
-// the data points on top (training white-outlined, test dark-outlined when shown), the diverged
-// notice, the colour legend (the −1…1 scale always; the class colours too in multi-class; a 0…1
+// The big map: the network's output over the current dataset's view of the plane (or the hovered
+// neuron's or feature's map), the data points on top (training white-outlined, test dark-outlined
+// when shown), the axes' ticks of that view (maps.js viewOf: [−6, 6]², or the logic gates'
+// [−0.5, 1.5]²), the diverged notice, the colour legend (the −1…1 scale always; the class colours too in multi-class; a 0…1
 // probability scale when the output is a sigmoid's or a softmax's probability), and the read-out
 // of the map's value under the pointer (as a probability there too).
 
 import { CLASS_COLORS, LEGEND_GRADIENT, byteValue } from "../colors.js";
-import { lutFor, paintBytes, toPixels } from "../maps.js";
+import { inView, lutFor, paintBytes, toPixels, viewOf } from "../maps.js";
 import { formatNumber, labelOf } from "../labels.js";
 import { pointColour } from "../previews.js";
 import { requestRender } from "../render.js";
@@ -86,6 +87,7 @@ export function mountOutput(root, store) {
   const probabilityBar = root.querySelector("[data-legend-probability-bar]");
   const probabilityTicks = root.querySelector("[data-legend-probability-ticks]");
   const readout = root.querySelector("[data-map-readout]");
+  const axes = {}; // renderAxes's memory: the view its ticks are for
   legendBar.style.background = LEGEND_GRADIENT;
   let framesPainted = 0;
   let lastFrame = null;
@@ -163,25 +165,61 @@ export function mountOutput(root, store) {
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, size, size);
     if (!data || !config || !hello) return;
-    const { extent } = hello.limits;
+    const view = viewOf(hello, config.dataset);
     const multiclass = config.problem === "multiclass";
-    const radius = Math.max(2.2, size / 95);
+    const shown = data.train.length + (display.showTestData ? data.test.length : 0);
+    // A handful of points (the logic gates' four inputs) are drawn big, each plain to see.
+    const few = shown <= 16;
+    const radius = few ? Math.max(6, size / 30) : Math.max(2.2, size / 95);
+    const drawn = [];
     const draw = (points, outline) => {
       ctx.strokeStyle = outline;
-      ctx.lineWidth = 1;
+      ctx.lineWidth = few ? 2 : 1;
       for (const [x, y, value] of points) {
-        if (Math.abs(x) > extent || Math.abs(y) > extent) continue; // as the original: trained on, not drawn
-        const [px, py] = toPixels(x, y, size, extent);
+        if (!inView(x, y, view)) continue; // as the original: trained on, not drawn
+        const [px, py] = toPixels(x, y, size, view);
         ctx.beginPath();
         ctx.arc(px, py, radius, 0, 2 * Math.PI);
         ctx.fillStyle = pointColour(value, multiclass);
         ctx.fill();
         ctx.stroke();
+        if (few) drawn.push(`${x},${y}@${px.toFixed(1)},${py.toFixed(1)}`);
       }
     };
     draw(data.train, "#ffffff");
     if (display.showTestData) draw(data.test, "#1f2328");
-    pointsCanvas.dataset.points = String(data.train.length + (display.showTestData ? data.test.length : 0));
+    pointsCanvas.dataset.points = String(shown);
+    // Where a handful of points went, in CSS px of the map ("x,y@px,py;…"), for tests.
+    pointsCanvas.dataset.drawn = drawn.join(";");
+  }
+
+  /** The axes' ticks for the current dataset's view: its ends and between them. */
+  function renderAxes() {
+    const { config, hello } = store.state;
+    if (!config || !hello) return;
+    const [low, high] = viewOf(hello, config.dataset);
+    const key = `${low},${high}`;
+    if (axes._key === key) return;
+    axes._key = key;
+    // The playground's plane reads −6, 0, 6; a small view (the logic gates') every half unit, so
+    // that 0 and 1, where the points are, have ticks of their own.
+    const count = high - low <= 4 ? Math.round((high - low) / 0.5) + 1 : 3;
+    const ticks = Array.from({ length: count }, (_, i) => ({
+      text: formatNumber(Number((low + ((high - low) * i) / (count - 1)).toFixed(6))).replace("-", "−"),
+      at: i / (count - 1), end: i === 0 ? "low" : i === count - 1 ? "high" : null,
+    }));
+    for (const axis of root.querySelectorAll("[data-axis]")) {
+      const vertical = axis.dataset.axis === "y";
+      // Across, each tick stands at its place (an end flush with the map's edge); the y axis runs
+      // from high at the top down to low.
+      axis.replaceChildren(...(vertical ? [...ticks].reverse() : ticks).map(({ text, at, end }) => {
+        const span = tick(text);
+        if (end) span.dataset.axisEnd = end;
+        if (!vertical) span.style.setProperty("--at", String(at));
+        return span;
+      }));
+      axis.dataset.view = key;
+    }
   }
 
   function renderLegend() {
@@ -226,15 +264,16 @@ export function mountOutput(root, store) {
     requestRender(paintPoints);
   });
   store.on(["data", "config"], () => requestRender(paintPoints));
-  store.on("config", () => renderLegend());
+  store.on("config", () => {
+    renderLegend();
+    renderAxes();
+  });
   store.on("diverged", (value) => { diverged.hidden = !value; });
-  store.on("hello", (hello) => {
-    const { extent } = hello.limits; // the axes' ends: the plane the maps cover
-    for (const end of root.querySelectorAll("[data-axis-end]")) {
-      end.textContent = `${end.dataset.axisEnd === "low" ? "−" : ""}${formatNumber(extent)}`;
-    }
+  store.on("hello", () => {
+    renderAxes();
     requestRender(paintPoints);
   });
+  store.on("featureMaps", () => requestRender(paintMap));
   store.on("metrics", (m) => {
     const stall = m && !m.diverged ? m.stalled : null;
     stalled.hidden = !stall;
