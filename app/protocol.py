@@ -169,6 +169,33 @@ def _check_inspect(fields: dict, context: Context) -> tuple[dict, list[Problem]]
     return {"neuron": neuron}, [problem] if problem else []
 
 
+MAX_PROBE_COORDINATE = 1000.0  # |x|, |y| of a probe: the plane is [−6, 6]², this is far beyond
+MAX_BACKPROP_POINTS = 32  # points a `backprop` answers for (its arrays grow with them)
+
+
+def _check_probe(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
+    problems = []
+    for name in ("x", "y"):
+        value = fields.get(name)
+        if (not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value)
+                or abs(value) > MAX_PROBE_COORDINATE):
+            problems.append((name, f"must be a number −{MAX_PROBE_COORDINATE:g}..{MAX_PROBE_COORDINATE:g}; "
+                                   f"got {_repr(value)}"))
+    return {"x": fields.get("x"), "y": fields.get("y")}, problems
+
+
+def _check_backprop(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
+    indices = fields.get("indices")
+    if indices is None:
+        return {}, []
+    n = engine.config.num_train(context.config)
+    if (not isinstance(indices, list) or not 1 <= len(indices) <= MAX_BACKPROP_POINTS
+            or not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < n for i in indices)):
+        return {}, [("indices", f"must be a list of 1..{MAX_BACKPROP_POINTS} training point indices "
+                                f"0..{n - 1}, or left out for the next mini-batch; got {_repr(indices)}")]
+    return {"indices": indices}, []
+
+
 def _check_weight(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
     return dict(fields), engine.weight_problems(context.layer_sizes, fields)
 
@@ -237,12 +264,13 @@ def bounded(problems: Sequence[Problem]) -> tuple[list[Problem], int]:
 FIELDS: dict[str, tuple[str, ...]] = {
     "configure": ("config",), "load": ("config", "edits"), "play": (), "pause": (), "step": ("epochs",),
     "reset": (), "regenerate": (), "set_weight": engine.WEIGHT_FIELDS, "set_bias": engine.BIAS_FIELDS,
-    "set_speed": ("epochs_per_frame",), "inspect": ("neuron",),
+    "set_speed": ("epochs_per_frame",), "inspect": ("neuron",), "probe": ("x", "y"), "backprop": ("indices",),
 }
 CHECKS = {
     "configure": _check_configure, "load": _check_load, "play": _check_none, "pause": _check_none,
     "step": _check_step, "reset": _check_none, "regenerate": _check_none, "set_weight": _check_weight,
     "set_bias": _check_bias, "set_speed": _check_speed, "inspect": _check_inspect,
+    "probe": _check_probe, "backprop": _check_backprop,
 }
 
 
@@ -280,6 +308,30 @@ def metrics(values: Mapping[str, Any]) -> str:
         return _ENCODER.encode(message)
     except ValueError:
         return encode({k: _finite(v) for k, v in message.items()})
+
+
+def probe(result: Mapping[str, Any], x: float, y: float) -> str:
+    """Run.probe's answer for the point (x, y): `inputs` and per layer `z` and `a`, as lists."""
+    return _finite_message({"type": "probe", "x": x, "y": y, "inputs": result["inputs"].tolist(),
+                            "layers": [{"z": layer["z"].tolist(), "a": layer["a"].tolist()}
+                                       for layer in result["layers"]]})
+
+
+def backprop(result: Mapping[str, Any], batch: int) -> str:
+    """Run.backprop's answer: `loss`, `indices`, `batch` (the mini-batch's size, which may be more
+    than the points answered for) and per weight matrix `W`, `dW`, `a`, `z`, `delta` as nested
+    lists (rows of the matrices)."""
+    return _finite_message({"type": "backprop", "loss": result["loss"], "indices": result["indices"].tolist(),
+                            "batch": batch, "layers": [{key: layer[key].tolist() for key in ("W", "dW", "a", "z", "delta")}
+                                                       for layer in result["layers"]]})
+
+
+def _finite_message(message: dict[str, Any]) -> str:
+    """The message as JSON, every number made finite if any is not (a diverged network's)."""
+    try:
+        return _ENCODER.encode(message)
+    except ValueError:
+        return encode(_finite(message))
 
 
 def data(dataset: Any, problem: str) -> str:

@@ -55,6 +55,7 @@ class Limits:
         return {"max_epochs_per_frame": self.max_epochs_per_frame, "frames_per_second": self.frames_per_second,
                 "max_message_bytes": self.max_message_bytes, "max_sessions": self.max_sessions,
                 "resolution": protocol.RESOLUTION, "thumbnail": protocol.THUMBNAIL, "extent": protocol.EXTENT,
+                "backprop_points": protocol.MAX_BACKPROP_POINTS,
                 "speeds": speed_steps(self.max_epochs_per_frame)}
 
 
@@ -73,7 +74,7 @@ def speed_steps(most: int) -> list[int]:
 
 
 class Outbox:
-    """What to send next, in the protocol's order: errors, then state, data, metrics, frame. Answers
+    """What to send next, in the protocol's order: errors, replies, then state, data, metrics, frame. Answers
     to several messages handled together are sent once (latest wins), so a burst costs one frame."""
 
     def __init__(self) -> None:
@@ -81,6 +82,7 @@ class Outbox:
 
     def clear(self) -> None:
         self.errors: list[str] = []
+        self.replies: dict[str, str] = {}  # answers to questions (probe, backprop), latest of each kind
         self.state = self.data = self.frame = False
 
     def answer(self, state: bool = False, data: bool = False, frame: bool = False) -> None:
@@ -352,6 +354,7 @@ class Session:
         if self.pending is not None:  # the run is half made: the rest waits until it is done
             out.errors.clear()
             return messages
+        messages += out.replies.values()
         if out.state:
             messages.append(protocol.state(run.config, self.playing, run.epoch, self.epochs_per_frame,
                                            run.diverged, self.inspect, run.edits, self.handled, self.stopped))
@@ -458,6 +461,14 @@ class Session:
     def on_inspect(self, neuron: int | None) -> None:
         self.inspect = neuron
         self.out.answer(frame=True)
+
+    def on_probe(self, x: float, y: float) -> None:
+        self.out.replies["probe"] = protocol.probe(self.run.probe(x, y), x, y)
+
+    def on_backprop(self, indices: list[int] | None = None) -> None:
+        batch = self.run.next_batch() if indices is None else indices
+        result = self.run.backprop(list(batch)[:protocol.MAX_BACKPROP_POINTS])
+        self.out.replies["backprop"] = protocol.backprop(result, len(batch))
 
     def new_network(self) -> None:
         """A new network pauses (as the playground's reset does), drops a vanished inspect and

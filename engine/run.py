@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from . import backprop
 from . import config as cfg
 from .datasets import LOGIC_INPUTS, Dataset, generate_in_steps, view_of
 from .edits import BIAS_FIELDS, WEIGHT_FIELDS, EditRecord, bias_problems, weight_problems
@@ -245,6 +246,40 @@ class Run:
         m = self._metrics
         extra = m[4] if len(m) > 4 else {}
         return Metrics(self._epoch, m[0], m[1], m[2], m[3], self._diverged, self._stalled, **extra)
+
+    def probe(self, x: float, y: float) -> dict[str, Any]:
+        """Forward propagation for one point (x, y) of the plane, as the course writes it
+        (engine/backprop.py): {"inputs": the feature values there, "layers": [{"z", "a"} for the
+        layer each weight matrix feeds]}, a = g(z) for hidden layers and the output's value for
+        the last (a sigmoid's probability, softmax's probabilities, tanh or linear as they are)."""
+        features = tuple(self.config["features"])
+        inputs = design_matrix(np.array([[x, y]], dtype=np.float64), features)[1:]
+        with np.errstate(all="ignore"):
+            a, z = backprop.forward(self.model.weights, self.model.activation, inputs)
+            layers = [{"z": z[l][:, 0].copy(), "a": a[l + 1][1:, 0].copy()} for l in range(len(z) - 1)]
+            layers.append({"z": z[-1][:, 0].copy(), "a": self._head.predict(z[-1])[:, 0].copy()})
+        return {"inputs": inputs[:, 0].copy(), "layers": layers}
+
+    def next_batch(self) -> np.ndarray:
+        """The training points (indices into the training set) of the trainer's next update."""
+        return self.trainer.next_batch()
+
+    def backprop(self, indices: Any = None) -> dict[str, Any]:
+        """One forward and backward pass over these training points (default: the next mini-batch),
+        in the course's notation (engine/backprop.py), without changing the network:
+        {"loss": the mean data loss over them (no regularization penalty), "layers": one entry per
+        weight matrix l = 0 … L−1 with arrays "W" (s_{l+1} × (s_l + 1), column 0 the bias), "dW"
+        (dJ/dW of that loss, the same shape), "a" (the layer's input activations with the leading
+        1, (s_l + 1) × batch), "z" and "delta" (s_{l+1} × batch)]} and "indices" (the points)."""
+        n = len(self._train_y)
+        index = self.next_batch() if indices is None else np.asarray(indices)
+        if index.ndim != 1 or not len(index) or index.dtype.kind not in "iu" or index.min() < 0 or index.max() >= n:
+            raise ValueError(f"indices: must be a non-empty list of training points 0..{n - 1}")
+        with np.errstate(all="ignore"):
+            result = backprop.backprop(self.model.weights, self.model.activation, self._head,
+                                       self._train_inputs[1:, index], self._train_y[index])
+        result["indices"] = index.copy()
+        return result
 
     def truth_table(self) -> list[dict[str, Any]]:
         """The network at the course's four inputs (x1, x2) ∈ {0, 1}² (as the features x and y):

@@ -103,6 +103,7 @@ class Trainer:
         self._adam_t = 0
         self._adam = [np.array(0.0), np.array(0.0)]  # lr / (1 − β1^t), 1 / (1 − β2^t)
         self._templates: dict[int, _Template] = {}
+        self._refilled = False  # next_batch drew the coming epoch's order already
         self.set_learning_rate(settings.learning_rate)
         if not _later:
             finish(self._build_epochs(n))
@@ -144,6 +145,35 @@ class Trainer:
             if clock() >= deadline:
                 return False
 
+    def run_updates(self, count: int = 1) -> bool:
+        """Make the next `count` updates of the current epoch (fewer if it ends first), as run_for
+        does; True when the epoch is complete."""
+        ops, marks = self._current()
+        self._update = min(self._update + count, len(marks))
+        stop = marks[self._update - 1]
+        for op in ops[self._position:stop]:
+            op()
+        self._position = stop
+        if stop == len(ops):
+            self._end_epoch()
+            return True
+        return False
+
+    def next_batch(self) -> np.ndarray:
+        """The training points' indices (columns of `inputs`) that the next update will use."""
+        if self._position == 0 and self._refill is not None and not self._refilled:  # a new epoch's order,
+            self._refill()  # drawn now rather than when the epoch begins (the same draw)
+            self._refilled = True
+        s, n = self.settings, self.inputs.shape[1]
+        b, u = s.batch_size, self._update
+        if s.batching == "playground":
+            leftover = n % b
+            if self.epochs_done and leftover:  # the last epoch's leftover goes into the first update
+                return np.concatenate([np.arange(n - leftover, n), np.arange(b)]) if u == 0 else np.arange(u * b, u * b + b)
+            return np.arange(u * b, u * b + b)
+        order = self._order if self.shuffle is not None else np.arange(n)
+        return np.array(order[u * b:min(u * b + b, n)])
+
     def release(self) -> None:
         """Drop the prepared calls. Some are this trainer's own methods, so trainer and calls form
         a cycle that only the garbage collector would free; a server making networks all the time
@@ -162,7 +192,9 @@ class Trainer:
     def _current(self) -> tuple[list[Op], list[int]]:
         """This epoch's calls and where each of its updates ends; refills a new epoch's batches."""
         if self._position == 0 and self._refill is not None:
-            self._refill()
+            if not self._refilled:
+                self._refill()
+            self._refilled = False
         if self.epochs_done == 0:
             return self._first_epoch, self._first_marks
         return self._later_epoch, self._later_marks

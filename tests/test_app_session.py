@@ -54,7 +54,7 @@ def test_first_messages_greet_with_options_limits_and_a_default_session(connect,
     assert c.hello["options"] == client.get("/api/options").json
     assert c.hello["limits"] == {"max_epochs_per_frame": 100, "frames_per_second": 30, "max_message_bytes": 65536,
                                  "max_sessions": 100, "resolution": 100, "thumbnail": 10, "extent": 6.0,
-                                 "speeds": [1, 2, 5, 10, 20, 50, 100]}
+                                 "backprop_points": 32, "speeds": [1, 2, 5, 10, 20, 50, 100]}
     assert c.state == {"type": "state", "config": engine.validate(), "playing": False, "epoch": 0,
                        "epochs_per_frame": 1, "diverged": False, "inspect": None, "edits": [], "handled": 0,
                        "stopped": None}
@@ -409,3 +409,49 @@ def test_metrics_carry_the_truth_table_of_a_logic_gate_and_follow_each_typed_wei
     assert [row["inputs"] for row in table] == [[0, 0], [0, 1], [1, 0], [1, 1]]
     assert [round(row["output"]) for row in table] == [0, 1, 1, 1]  # OR = g(−10 + 20 x1 + 20 x2)
     assert c.metrics["confusion"] == [[1, 0], [0, 3]] and c.metrics["test_accuracy"] == 1.0
+
+
+def test_probe_answers_the_forward_pass_at_a_point_as_run_probe_gives_it(connect):
+    c = connect()
+    c.answer("configure", config={"network_shape": [3, 2], "features": ["x", "y", "xSquared"]})
+    c.send("probe", x=1.25, y=-3)
+    answer = c.until_type("probe")
+    mirror = engine.Run(c.state["config"])
+    expected = mirror.probe(1.25, -3)
+    assert (answer["x"], answer["y"]) == (1.25, -3)
+    np.testing.assert_allclose(answer["inputs"], expected["inputs"])
+    assert [len(layer["z"]) for layer in answer["layers"]] == [3, 2, 1]
+    for got, want in zip(answer["layers"], expected["layers"]):
+        np.testing.assert_allclose(got["z"], want["z"], rtol=1e-12)
+        np.testing.assert_allclose(got["a"], want["a"], rtol=1e-12)
+    for bad in ({"x": "left", "y": 0}, {"x": 1e9, "y": 0}, {"y": 0}):
+        c.send("probe", **bad)
+        error = c.until_type("error")
+        assert error["fields"] == ["x"] and error["request"] == "probe"
+    c.send("probe", x=0, y=0)  # the session goes on
+    assert c.until_type("probe")["layers"][-1]["a"] == pytest.approx(list(mirror.probe(0, 0)["layers"][-1]["a"]))
+
+
+def test_backprop_answers_the_next_mini_batch_without_changing_the_network(connect):
+    c = connect()
+    c.answer("configure", config={"network_shape": [4, 2], "batch_size": 10, "num_points": 50})  # 25 to train
+    c.answer("step", epochs=2)
+    c.send("backprop")
+    answer = c.until_type("backprop")
+    mirror = engine.Run(c.state["config"])
+    mirror.step(2)
+    expected = mirror.backprop()
+    assert answer["indices"] == expected["indices"].tolist() == [20, 21, 22, 23, 24] + list(range(10))
+    assert answer["batch"] == 15 and answer["loss"] == pytest.approx(expected["loss"], rel=1e-12)
+    for got, want in zip(answer["layers"], expected["layers"]):
+        for key in ("W", "dW", "a", "z", "delta"):
+            np.testing.assert_allclose(np.array(got[key]), want[key], rtol=1e-12, atol=1e-15, err_msg=key)
+    c.send("backprop", indices=[3, 1, 4])
+    assert c.until_type("backprop")["indices"] == [3, 1, 4]
+    c.answer("step")  # nothing was changed: a step still trains exactly as the mirror's
+    mirror.step(1)
+    assert c.metrics["train_loss"] == pytest.approx(mirror.metrics.train_loss, rel=1e-12)
+    for bad in ([], [25], [0] * 33, "all", [True]):
+        c.send("backprop", indices=bad)
+        error = c.until_type("error")
+        assert error["fields"] == ["indices"] and "0..24" in error["errors"][0]
