@@ -55,6 +55,7 @@ class Metrics:
     r2: float | None = None  # test set (regression)
     rmse: float | None = None  # test set, in the labels' units (regression)
     truth_table: list[dict[str, Any]] | None = None  # the logic dataset's four inputs (Run.truth_table)
+    gradient_sizes: list[float] | None = None  # per weight matrix, mean |dJ/dW| over the last epoch
 
     @property
     def train_loss_with_penalty(self) -> float:
@@ -73,6 +74,7 @@ class Metrics:
             out["r2"], out["rmse"] = self.r2, self.rmse
         if self.truth_table is not None:
             out["truth_table"] = self.truth_table
+        out["gradient_sizes"] = self.gradient_sizes
         return out
 
 
@@ -245,7 +247,8 @@ class Run:
     def metrics(self) -> Metrics:
         m = self._metrics
         extra = m[4] if len(m) > 4 else {}
-        return Metrics(self._epoch, m[0], m[1], m[2], m[3], self._diverged, self._stalled, **extra)
+        return Metrics(self._epoch, m[0], m[1], m[2], m[3], self._diverged, self._stalled,
+                       gradient_sizes=self.trainer.gradient_sizes(), **extra)
 
     def probe(self, x: float, y: float) -> dict[str, Any]:
         """Forward propagation for one point (x, y) of the plane, as the course writes it

@@ -103,7 +103,13 @@ class Trainer:
         self._adam_t = 0
         self._adam = [np.array(0.0), np.array(0.0)]  # lr / (1 − β1^t), 1 / (1 − β2^t)
         self._templates: dict[int, _Template] = {}
+        counts = [rows * cols for rows, cols in layout.shapes]
+        self._layer_counts, self._layer_starts = counts, np.cumsum([0] + counts[:-1])
         self._refilled = False  # next_batch drew the coming epoch's order already
+        # Σ |step gradient| over the current epoch's updates, and the last complete epoch's
+        # (gradient_sizes): two calls an update, about 2 % of a C1 epoch.
+        self._abs_sum, self._abs_last, self._abs = np.zeros(layout.size), np.zeros(layout.size), np.zeros(layout.size)
+        self._last_updates, self._last_lr = 0, 0.0
         self.set_learning_rate(settings.learning_rate)
         if not _later:
             finish(self._build_epochs(n))
@@ -200,8 +206,25 @@ class Trainer:
         return self._later_epoch, self._later_marks
 
     def _end_epoch(self) -> None:
+        self._last_updates = len(self._later_marks if self.epochs_done else self._first_marks)
+        self._last_lr = float(self._lr)
+        np.copyto(self._abs_last, self._abs_sum)  # (the prepared calls hold _abs_sum itself)
+        self._abs_sum.fill(0.0)
         self._position = self._update = 0
         self.epochs_done += 1
+
+    def gradient_sizes(self) -> list[float] | None:
+        """Per weight matrix, the mean |dJ/dW| (biases included) over the updates of the last
+        complete epoch, or None before the first: how strongly each layer is being trained (a deep
+        sigmoid network's first layers get far smaller gradients than its last: they vanish)."""
+        if not self._last_updates:
+            return None
+        # The step gradient is lr·dJ/dW for plain SGD (the rate folded in), dJ/dW otherwise.
+        per = self._last_updates * (self._last_lr if self.settings.optimizer == "sgd" else 1.0)
+        if per == 0:
+            return [0.0] * self.layout.num_layers
+        sums = np.add.reduceat(self._abs_last, self._layer_starts)
+        return [float(total / (count * per)) for total, count in zip(sums, self._layer_counts)]
 
     def set_learning_rate(self, learning_rate: float) -> None:
         """Change the learning rate from the next update on; nothing else is reset."""
@@ -351,6 +374,7 @@ class Trainer:
         if s.regularization == "L1":  # the decay uses the weights from before the step
             ops += [partial(np.sign, p, self._tmp2), partial(np.multiply, self._tmp2, self._l1, self._tmp2)]
         ops.append(partial(np.multiply, g, scale, g))  # sgd: lr · mean gradient; else the mean
+        ops += [partial(np.absolute, g, self._abs), partial(np.add, self._abs_sum, self._abs, self._abs_sum)]
         c = {name: np.array(value) for name, value in (
             ("mu", s.momentum), ("b1", s.beta1), ("1-b1", 1.0 - s.beta1), ("b2", s.beta2),
             ("1-b2", 1.0 - s.beta2), ("eps", s.eps))}

@@ -113,3 +113,32 @@ def test_probe_is_the_forward_pass_the_map_shows(kind):
     np.testing.assert_allclose(probe["layers"][-1]["a"], run.predict(np.array([[1.5, -2.0]]))[:, 0], atol=1e-12)
     W = run.model.weights[1]
     np.testing.assert_allclose(probe["layers"][1]["z"], W[:, 0] + W[:, 1:] @ probe["layers"][0]["a"], atol=1e-12)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_gradient_sizes_are_the_mean_abs_dW_over_the_last_epochs_updates(optimizer):
+    run = Run({"network_shape": [4, 3], "activation": "sigmoid", "num_points": 50, "batch_size": 10,
+               "optimizer": optimizer, "learning_rate": 0.3, "regularization": "L2", "regularization_rate": 0.01})
+    assert run.metrics.gradient_sizes is None  # no epoch yet
+    run.step(1)  # then an epoch whose first update takes the 5 points left over
+    sums, updates = [0.0, 0.0, 0.0], 0
+    while True:
+        result = run.backprop()
+        sums = [s + np.abs(layer["dW"]).sum() for s, layer in zip(sums, result["layers"])]
+        updates += 1
+        if run.trainer.run_updates(1):
+            break
+    sizes = [s / (updates * layer["W"].size) for s, layer in zip(sums, result["layers"])]
+    np.testing.assert_allclose(run.trainer.gradient_sizes(), sizes, rtol=1e-9)
+    assert run.metrics.to_dict()["gradient_sizes"] == run.trainer.gradient_sizes()
+
+
+def test_a_deep_sigmoid_networks_first_layers_get_the_smallest_gradients():
+    sizes = {}
+    for activation in ("sigmoid", "relu"):
+        run = Run({"network_shape": [8] * 5, "activation": activation, "seed": "0.2"})
+        run.step(3)
+        sizes[activation] = run.metrics.gradient_sizes
+    sigmoid = sizes["sigmoid"]
+    assert sigmoid == sorted(sigmoid) and sigmoid[0] < 1e-3 * sigmoid[-1]  # vanishing towards the input
+    assert sizes["relu"][0] > 100 * sigmoid[0]
