@@ -317,13 +317,18 @@ def probe(result: Mapping[str, Any], x: float, y: float) -> str:
                                        for layer in result["layers"]]})
 
 
-def backprop(result: Mapping[str, Any], batch: int) -> str:
+def backprop(result: Mapping[str, Any], batch: int, config: Mapping[str, Any]) -> str:
     """Run.backprop's answer: `loss`, `indices`, `batch` (the mini-batch's size, which may be more
-    than the points answered for) and per weight matrix `W`, `dW`, `a`, `z`, `delta` as nested
-    lists (rows of the matrices)."""
-    return _finite_message({"type": "backprop", "loss": result["loss"], "indices": result["indices"].tolist(),
-                            "batch": batch, "layers": [{key: layer[key].tolist() for key in ("W", "dW", "a", "z", "delta")}
-                                                       for layer in result["layers"]]})
+    than the points answered for), the `learning_rate`, `optimizer`, `regularization` and its rate
+    of the update, and per weight matrix `W`, `dW`, `a`, `z`, `delta` and `W_next` (null unless
+    the optimizer is plain SGD) as nested lists (rows of the matrices)."""
+    keys = ("W", "dW", "a", "z", "delta")
+    return _finite_message({
+        "type": "backprop", "loss": result["loss"], "indices": result["indices"].tolist(), "batch": batch,
+        "learning_rate": config["learning_rate"], "optimizer": config["optimizer"],
+        "regularization": config["regularization"], "regularization_rate": config["regularization_rate"],
+        "layers": [{**{key: layer[key].tolist() for key in keys},
+                    "W_next": layer["W_next"].tolist() if "W_next" in layer else None} for layer in result["layers"]]})
 
 
 def _finite_message(message: dict[str, Any]) -> str:

@@ -468,7 +468,7 @@ class Session:
     def on_backprop(self, indices: list[int] | None = None) -> None:
         batch = self.run.next_batch() if indices is None else indices
         result = self.run.backprop(list(batch)[:protocol.MAX_BACKPROP_POINTS])
-        self.out.replies["backprop"] = protocol.backprop(result, len(batch))
+        self.out.replies["backprop"] = protocol.backprop(result, len(batch), self.run.config)
 
     def new_network(self) -> None:
         """A new network pauses (as the playground's reset does), drops a vanished inspect and

@@ -273,7 +273,10 @@ class Run:
         {"loss": the mean data loss over them (no regularization penalty), "layers": one entry per
         weight matrix l = 0 … L−1 with arrays "W" (s_{l+1} × (s_l + 1), column 0 the bias), "dW"
         (dJ/dW of that loss, the same shape), "a" (the layer's input activations with the leading
-        1, (s_l + 1) × batch), "z" and "delta" (s_{l+1} × batch)]} and "indices" (the points)."""
+        1, (s_l + 1) × batch), "z" and "delta" (s_{l+1} × batch), and with plain SGD "W_next" (W after
+        a gradient-descent step on these points, regularization included: engine/backprop.py's
+        sgd_update, which is the trainer's update when they are its next mini-batch)]} and
+        "indices" (the points)."""
         n = len(self._train_y)
         index = self.next_batch() if indices is None else np.asarray(indices)
         if index.ndim != 1 or not len(index) or index.dtype.kind not in "iu" or index.min() < 0 or index.max() >= n:
@@ -282,6 +285,15 @@ class Run:
             result = backprop.backprop(self.model.weights, self.model.activation, self._head,
                                        self._train_inputs[1:, index], self._train_y[index])
         result["indices"] = index.copy()
+        c = self.config
+        if c["optimizer"] == "sgd":  # the course's update, which the trainer's equals
+            regularization = None if c["regularization"] == "none" else c["regularization"]
+            updated = backprop.sgd_update([layer["W"] for layer in result["layers"]],
+                                          [layer["dW"] for layer in result["layers"]], c["learning_rate"],
+                                          regularization, c["regularization_rate"],
+                                          self.model.layout.views(self.trainer.alive.copy()))
+            for layer, W in zip(result["layers"], updated):
+                layer["W_next"] = W
         return result
 
     def truth_table(self) -> list[dict[str, Any]]:

@@ -444,13 +444,19 @@ def test_backprop_answers_the_next_mini_batch_without_changing_the_network(conne
     assert answer["indices"] == expected["indices"].tolist() == [20, 21, 22, 23, 24] + list(range(10))
     assert answer["batch"] == 15 and answer["loss"] == pytest.approx(expected["loss"], rel=1e-12)
     for got, want in zip(answer["layers"], expected["layers"]):
-        for key in ("W", "dW", "a", "z", "delta"):
+        for key in ("W", "dW", "a", "z", "delta", "W_next"):
             np.testing.assert_allclose(np.array(got[key]), want[key], rtol=1e-12, atol=1e-15, err_msg=key)
+    assert answer["learning_rate"] == 0.03 and answer["optimizer"] == "sgd"
+    before = c.state["epoch"]
     c.send("backprop", indices=[3, 1, 4])
     assert c.until_type("backprop")["indices"] == [3, 1, 4]
     c.answer("step")  # nothing was changed: a step still trains exactly as the mirror's
     mirror.step(1)
     assert c.metrics["train_loss"] == pytest.approx(mirror.metrics.train_loss, rel=1e-12)
+    assert c.state["epoch"] == before + 1
+    c.answer("configure", config={"optimizer": "adam"})
+    c.send("backprop")
+    assert all(layer["W_next"] is None for layer in c.until_type("backprop")["layers"])
     for bad in ([], [25], [0] * 33, "all", [True]):
         c.send("backprop", indices=bad)
         error = c.until_type("error")

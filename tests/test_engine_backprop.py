@@ -64,6 +64,7 @@ def test_one_update_of_the_fast_trainer_is_the_readable_update(kind, activation,
         run.trainer.run_updates(1)
         for l, (W, want) in enumerate(zip(run.model.weights, expected)):
             np.testing.assert_allclose(W, want, atol=1e-12, rtol=0, err_msg=f"layer {l}")
+            np.testing.assert_array_equal(result["layers"][l]["W_next"], want)  # what backprop says
 
 
 def test_the_next_batch_follows_the_playgrounds_batching_and_a_shuffled_order():
