@@ -151,8 +151,10 @@ function buildLinks(columns, pos) {
  * @param {(link: object) => number} weight
  * @param {(bias: object) => number} bias
  * @param {object|null} highlight  a link to draw on top, outlined
+ * @param {(value: number) => number} [width]  a line's width for its value (the weights' linkWidth;
+ *   the step-through paints gradients scaled to −1…1 with a width of its own)
  */
-export function paintLinks(diagram, weight, bias, highlight) {
+export function paintLinks(diagram, weight, bias, highlight, width = linkWidth) {
   const ctx = diagram.linkCanvas.getContext("2d");
   const { ratio } = diagram;
   ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
@@ -164,7 +166,7 @@ export function paintLinks(diagram, weight, bias, highlight) {
     ctx.moveTo(link.x1, link.y1);
     ctx.bezierCurveTo(mid, link.y1, mid, link.y2, link.x2, link.y2);
     ctx.strokeStyle = colourOf(w);
-    ctx.lineWidth = linkWidth(w);
+    ctx.lineWidth = width(w);
     ctx.stroke();
   };
   for (const link of diagram.links) stroke(link, weight(link));

@@ -4,6 +4,9 @@
 // read it; click it (or press Enter on a neuron) to type new values. A finger taps to see (the
 // neuron's map, a link's value in a card) and edits with the card's button. Every change rebuilds
 // the diagram, so focus is carried over to the equivalent control of the new one.
+// mountNetwork returns what the math views (views/probe.js, views/stepThrough.js) draw with:
+// numbers on the nodes, the links painted with other values than the weights, and the diagram item
+// under the pointer, the finger or the focus.
 
 import { biasOf, weightOf } from "../frame.js";
 import { hiddenControls } from "../hiding.js";
@@ -27,6 +30,9 @@ export function mountNetwork(root, store, session) {
   let pinned = null; // a neuron kept on the big map while its editor is open
   let hovered = null; // the link or bias under the pointer: {kind, layer, from?, to?, node?, x, y}
   let tapped = null;  // what the tap card shows: {kind: "node", button} or a link or bias as hovered
+  let values = null;  // numbers shown on the nodes: {sizes, layers: [[{lines, data} | null per node] per layer]}
+  let painter = null; // {weight(link), bias(bias), width(v), readOut(target)}: links painted with other values
+  const watchers = []; // onTarget's functions
   const coarse = window.matchMedia("(pointer: coarse)");
   const noHover = window.matchMedia("(hover: none)");
 
@@ -83,6 +89,65 @@ export function mountNetwork(root, store, session) {
     if (onHead === removeLayer && removeLayer.disabled) addLayer.focus({ preventScroll: true });
     if (focused) focusable(findControl(focused))?.focus({ preventScroll: true });
     paintThumbnails();
+    applyValues();
+    notify(null);
+  }
+
+  // -- what the math views draw on the diagram -----------------------------------------------
+
+  /** The node button of frame layer `layer` (0 the active inputs, in `features` order), node `index`. */
+  function nodeButton(layer, index) {
+    if (!built) return null;
+    if (layer === 0) {
+      const feature = store.state.config?.features[index];
+      return feature ? box.querySelector(`[data-node=input][data-feature="${feature}"]`) : null;
+    }
+    if (layer === built.sizes.length - 1) return box.querySelector(`[data-node=output][data-index="${index}"]`);
+    return box.querySelector(`[data-node=hidden][data-layer="${layer - 1}"][data-index="${index}"]`);
+  }
+
+  /** Put `values` on the nodes (a small label in each), or take them off. */
+  function applyValues() {
+    for (const old of box.querySelectorAll("[data-node-value]")) old.remove();
+    if (!values || !built || values.sizes.join() !== built.sizes.join()) return;
+    values.layers.forEach((layer, l) => layer.forEach((value, i) => {
+      const button = value && nodeButton(l, i);
+      if (!button) return;
+      const label = document.createElement("span");
+      label.className = "node-value";
+      label.dataset.nodeValue = "";
+      label.setAttribute("aria-hidden", "true");
+      for (const [key, v] of Object.entries(value.data ?? {})) label.dataset[key] = String(v);
+      for (const text of value.lines) {
+        const line = document.createElement("span");
+        line.textContent = text;
+        label.append(line);
+      }
+      button.append(label);
+    }));
+  }
+
+  /** The diagram item an element stands for, in frame terms (docs/protocol.md's indices). */
+  function itemOf(element) {
+    const hit = element?.closest?.("[data-link],[data-bias]");
+    if (hit) {
+      const layer = Number(hit.dataset.layer);
+      return "link" in hit.dataset
+        ? { kind: "link", layer, from: Number(hit.dataset.from), to: Number(hit.dataset.to) }
+        : { kind: "bias", layer, node: Number(hit.dataset.node) };
+    }
+    const node = element?.closest?.("[data-node]");
+    if (!node || !built) return null;
+    if (node.dataset.node === "input") {
+      const index = store.state.config.features.indexOf(node.dataset.feature);
+      return index < 0 ? null : { kind: "node", layer: 0, index };
+    }
+    if (node.dataset.node === "output") return { kind: "node", layer: built.sizes.length - 1, index: Number(node.dataset.index) };
+    return { kind: "node", layer: Number(node.dataset.layer) + 1, index: Number(node.dataset.index) };
+  }
+
+  function notify(item) {
+    for (const fn of watchers) fn(item);
   }
 
   // -- focus across rebuilds -------------------------------------------------------------------
@@ -145,10 +210,13 @@ export function mountNetwork(root, store, session) {
     const frame = store.state.frame;
     if (!frameFits(frame)) return;
     const marked = hovered?.kind === "link" ? hovered : tapped?.kind === "link" ? tapped : null;
-    paintLinks(built,
-      (link) => weightOf(frame, link.layer, link.from, link.to),
-      (bias) => biasOf(frame, bias.layer, bias.node),
-      marked ? built.links.find((l) => l.layer === marked.layer && l.from === marked.from && l.to === marked.to) : null);
+    const highlight = marked ? built.links.find((l) => l.layer === marked.layer && l.from === marked.from && l.to === marked.to) : null;
+    if (painter) paintLinks(built, painter.weight, painter.bias, highlight, painter.width);
+    else {
+      paintLinks(built,
+        (link) => weightOf(frame, link.layer, link.from, link.to),
+        (bias) => biasOf(frame, bias.layer, bias.node), highlight);
+    }
     const t = frame.thumbnail;
     // As the original, "discretize output" paints every node's thumbnail as signs too.
     const lut = lutFor({ multiclass: false, discretize: store.state.display.discretize });
@@ -194,6 +262,8 @@ export function mountNetwork(root, store, session) {
   }
 
   function readOut(target) {
+    const instead = painter?.readOut?.(target);
+    if (instead) return instead;
     const value = valueOf(target);
     return value === null ? describe(target) : `${describe(target)}: ${value.toFixed(3)}`;
   }
@@ -370,10 +440,14 @@ export function mountNetwork(root, store, session) {
       hovered = targetOf(hit, event);
       showHover(hovered);
       requestRender(paintFrame); // outline the hovered link
+      notify(itemOf(hit));
       return;
     }
     const node = event.target.closest("[data-node]");
-    if (node && !node.contains(event.relatedTarget)) preview(node);
+    if (node && !node.contains(event.relatedTarget)) {
+      preview(node);
+      notify(itemOf(node));
+    }
   });
   box.addEventListener("pointerout", (event) => {
     if (fingerLike(event.pointerType)) return;
@@ -382,20 +456,31 @@ export function mountNetwork(root, store, session) {
       hovered = null;
       hovercard.hidden = true;
       requestRender(paintFrame);
+      notify(null);
       return;
     }
     const node = event.target.closest("[data-node]");
-    if (node && !node.contains(event.relatedTarget)) preview(null);
+    if (node && !node.contains(event.relatedTarget)) {
+      preview(null);
+      notify(null);
+    }
   });
   box.addEventListener("focusin", (event) => {
     const node = event.target.closest("[data-node]");
-    if (node) preview(node);
+    if (node) {
+      preview(node);
+      notify(itemOf(node));
+    }
   });
   box.addEventListener("focusout", (event) => {
-    if (event.target.closest("[data-node]") && !box.contains(event.relatedTarget)) preview(null);
+    if (event.target.closest("[data-node]") && !box.contains(event.relatedTarget)) {
+      preview(null);
+      notify(null);
+    }
   });
   box.addEventListener("click", (event) => {
     const finger = byFinger(event);
+    if (finger) notify(itemOf(event.target)); // a finger's tap is its hover
     const hit = event.target.closest("[data-link],[data-bias]");
     if (hit) {
       hovercard.hidden = true;
@@ -422,4 +507,25 @@ export function mountNetwork(root, store, session) {
   store.on("frame", () => requestRender(paintFrame));
   store.on("display", () => requestRender(paintThumbnails));
   new ResizeObserver(() => requestRender(build)).observe(box);
+
+  return {
+    /** Numbers on the nodes ({sizes, layers}; see `values`), kept across rebuilds of the same network; null: none. */
+    showValues(next) {
+      values = next;
+      applyValues();
+    },
+    /** Paint the links and biases with `next`'s values instead of the weights (null: the weights again). */
+    paintWith(next) {
+      painter = next;
+      requestRender(paintFrame);
+      if (hovered) showHover(hovered);
+    },
+    /** `fn(item)` whenever the pointer, a tap or the focus goes to a diagram item ({kind: "node", layer,
+     * index} in frame layers, {kind: "link", layer, from, to}, {kind: "bias", layer, node}) or off it (null). */
+    onTarget(fn) {
+      watchers.push(fn);
+    },
+    /** The diagram's node names per frame layer ("X₁", "neuron 1 of hidden layer 1", "the output"). */
+    names: () => built?.names ?? null,
+  };
 }
