@@ -14,7 +14,9 @@ import { mountLinkBuilder } from "./views/linkBuilder.js";
 import { mountMetrics } from "./views/metrics.js";
 import { mountNetwork } from "./views/network.js";
 import { mountOutput } from "./views/output.js";
+import { mountProbe } from "./views/probe.js";
 import { mountStatus } from "./views/status.js";
+import { mountStepThrough } from "./views/stepThrough.js";
 import { mountStops } from "./views/stops.js";
 import { mountSummary } from "./views/summary.js";
 import { mountTruthTable } from "./views/truthTable.js";
@@ -33,8 +35,11 @@ function start() {
 
   mountStatus(root, store);
   mountControls(root, store, session);
-  mountNetwork(root, store, session);
+  const network = mountNetwork(root, store, session);
   mountOutput(root, store);
+  // The math of issue 12 on the diagram: a point's forward pass, one update step by step.
+  mountProbe(root, store, session, network);
+  mountStepThrough(root, store, session, network);
   mountMetrics(root, store);
   mountConfusion(root, store);
   mountTruthTable(root, store, session);

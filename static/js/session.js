@@ -86,6 +86,12 @@ export class Session {
     }
   }
 
+  /** The course's forward pass at a point of the plane (the answer is a `probe` message). */
+  probe(x, y) { return this.connection.send({ type: "probe", x, y }); }
+
+  /** One forward and backward pass over training points (default: the next mini-batch): a `backprop` message. */
+  backprop(indices = null) { return this.send(indices ? { type: "backprop", indices } : { type: "backprop" }); }
+
   setSpeed(epochsPerFrame) {
     return this.send({ type: "set_speed", epochs_per_frame: epochsPerFrame });
   }
@@ -216,6 +222,11 @@ export class Session {
         break;
       case "metrics":
         if (!this.loading) this.store.update({ metrics: message, epoch: message.epoch, diverged: message.diverged });
+        break;
+      case "probe":
+      case "backprop":
+        // Answers to questions (views/probe.js, views/stepThrough.js), of the session the page shows.
+        if (!this.loading) this.store.update({ [message.type]: message });
         break;
       case "error":
         this.onError(message);

@@ -49,6 +49,9 @@ export function initialState() {
     data: null,               // {train, test}: [x, y, label] lists
     metrics: null,
     frame: null,              // the latest decoded frame
+    probe: null,              // the latest `probe` answer (views/probe.js)
+    backprop: null,           // the latest `backprop` answer (views/stepThrough.js)
+    stepThrough: null,        // {stage} while the step-through of one update is open
     display: { showTestData: false, discretize: false },
     hidden: new Set(),        // controls hidden by a classroom link or the open lesson
     lessons: null,            // GET /api/lessons' list once it has come ([] if it could not)
