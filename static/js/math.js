@@ -170,3 +170,19 @@ export function line(...parts) {
   p.append(...parts.flat().filter((part) => part !== null && part !== undefined && part !== false));
   return p;
 }
+
+/**
+ * Keep a box that the pointer fills (a hovered neuron's numbers) from shrinking: once grown, it
+ * holds its height until `release`. Otherwise a box under the diagram that shrinks when the pointer
+ * leaves a neuron and grows when it comes back moves the page under the pointer (scroll anchoring
+ * keeps the panel below still), and the two chase each other.
+ */
+export function holdHeight(element) {
+  const height = element.offsetHeight;
+  if (height > (parseFloat(element.style.minHeight) || 0)) element.style.minHeight = `${height}px`;
+}
+
+/** Let a held box take its own height again (a new stage, a new point). */
+export function releaseHeight(element) {
+  element.style.minHeight = "";
+}

@@ -169,7 +169,7 @@ def test_an_editor_opened_by_clicking_a_link_also_closes_when_tabbed_out_of(play
     for _ in range(3):  # Set, Cancel, past Cancel
         page.keyboard.press("Tab")
     expect(editor).to_be_hidden()
-    expect(page.locator("[data-display=showTestData]")).to_be_focused()  # the next panel's first control
+    expect(page.locator("[data-action=step-through]")).to_be_focused()  # the next control, under the diagram
 
 
 def test_every_control_has_a_name_of_its_own(playground):

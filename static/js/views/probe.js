@@ -10,7 +10,7 @@
 import { biasOf, weightOf } from "../frame.js";
 import { viewOf } from "../maps.js";
 import { CLASS_COLORS } from "../colors.js";
-import { applied, fmt, fmtShort, headOf, layerMark, line, sumOfProducts, sym, term } from "../math.js";
+import { applied, fmt, fmtShort, headOf, holdHeight, layerMark, line, sumOfProducts, sym, term } from "../math.js";
 
 const INTERVAL_MS = 250;   // at most four probes a second while the weights change
 const PATIENCE_MS = 1000;  // an answer that has not come by then does not hold the next one back
@@ -57,6 +57,7 @@ export function mountProbe(root, store, session, network) {
   let timer = null;
   let announce = false; // say the next answer (a student's own click or key, not a re-ask)
   let item = null;      // the diagram item under the pointer or focus (network.onTarget)
+  let formulaHeight = 0; // the formula box's height so far for this point (it never shrinks: see holdHeight)
 
   function structure(config) {
     return JSON.stringify([config.features, config.network_shape, config.problem, config.num_classes]);
@@ -68,6 +69,7 @@ export function mountProbe(root, store, session, network) {
     if (!config || !hello) return;
     const [low, high] = viewOf(hello, config.dataset);
     point = { x: round2(Math.max(low, Math.min(high, x))), y: round2(Math.max(low, Math.min(high, y))) };
+    formulaHeight = 0;
     shape = structure(config);
     announce = true;
     placeMarker();
@@ -258,12 +260,19 @@ export function mountProbe(root, store, session, network) {
         const p = document.createElement("p");
         p.className = "hint";
         p.dataset.text = "";
+        p.hidden = store.state.hideText; // (controls.js hides the explanatory text there at the time)
         p.append(pointerWords("Hover", "Tap"), " a neuron (or focus it) for its formula, a = g(W a), filled in with this point's numbers; each neuron shows its z and a.");
         area.append(p);
       }
       parts.push(area);
+      area.style.minHeight = formulaHeight ? `${formulaHeight}px` : "";
     }
     box.replaceChildren(...parts);
+    const area = box.querySelector("[data-formula]");
+    if (area) {
+      holdHeight(area);
+      formulaHeight = area.offsetHeight;
+    }
     box.dataset.point = answer ? `${point.x},${point.y}` : "";
     if (!stepping) network.showValues(answer ? nodeValues() : null);
   }
@@ -284,6 +293,7 @@ export function mountProbe(root, store, session, network) {
     const p = document.createElement("p");
     p.className = "hint";
     p.dataset.text = "";
+    p.hidden = store.state.hideText;
     p.append(pointerWords("Click", "Tap"), " a point of the big map to follow it through the network: each neuron's z and a for that input.");
     return p;
   }
@@ -321,8 +331,8 @@ export function mountProbe(root, store, session, network) {
     }
     event.preventDefault();
   });
-  root.querySelector("[data-math]").addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && point && !event.target.closest("select")) clear();
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && point) clear();
   });
   network.onTarget((target) => {
     item = target;
@@ -356,6 +366,6 @@ export function mountProbe(root, store, session, network) {
   });
   store.on("stepThrough", () => render());
   store.on("connection", (status) => { if (status !== "open") answered = true; });
-  store.on("hello", () => render());
+  store.on(["hello", "hideText"], () => render());
   render();
 }

@@ -12,7 +12,8 @@
 import { linkWidth } from "../colors.js";
 import { viewOf } from "../maps.js";
 import {
-  applied, factor, fmt, fmtShort, gName, headOf, headOutputs, layerMark, line, slopeOf, sumOfProducts, sym, targetsOf, term,
+  applied, factor, fmt, fmtShort, gName, headOf, headOutputs, holdHeight, layerMark, line, releaseHeight, slopeOf, sumOfProducts,
+  sym, targetsOf, term,
 } from "../math.js";
 
 const STAGES = [
@@ -55,7 +56,7 @@ export function mountStepThrough(root, store, session, network) {
   const opener = el("div", "step-open");
   const start = button("Step through one update", "step-through");
   const startHint = el("span", "hint", { "data-text": "" });
-  startHint.textContent = "One mini-batch's gradient-descent step in the course's notation: forward, backward, the update, a stage per click.";
+  startHint.textContent = "One mini-batch's gradient-descent step in the course's notation: forward, backward, the update, one stage at a time.";
   opener.append(start, startHint);
 
   // The step-through itself, built once (its buttons keep the focus from stage to stage).
@@ -440,6 +441,7 @@ export function mountStepThrough(root, store, session, network) {
     }
     select.value = String(run.point);
     equations.replaceChildren(...stageEquations());
+    releaseHeight(detail); // each stage's numbers take their own room
     const links = shown();
     const netBox = root.querySelector("[data-network]");
     netBox.dataset.links = !links ? "weights" : links.change ? "change" : "gradient";
@@ -461,6 +463,7 @@ export function mountStepThrough(root, store, session, network) {
     detail.dataset.item = item ? `${item.kind}:${item.layer}:${item.kind === "node" ? item.index : item.kind === "bias" ? item.node : `${item.from}-${item.to}`}` : "";
     if (lines) {
       detail.replaceChildren(...lines);
+      holdHeight(detail);
       return;
     }
     const hint = el("p", "hint");
@@ -471,6 +474,7 @@ export function mountStepThrough(root, store, session, network) {
     finger.textContent = "Tap";
     hint.append(mouse, finger, ` a neuron or a line (or focus a neuron) for ${what}, with the numbers.`);
     detail.replaceChildren(hint);
+    holdHeight(detail);
   }
 
   // -- events -------------------------------------------------------------------------------------
