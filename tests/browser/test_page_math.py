@@ -468,6 +468,60 @@ def test_a_probe_of_three_classes_shows_each_class_and_training_ends_the_step_th
     expect(page.locator("[data-step]")).to_be_hidden()
 
 
+def test_regression_writes_the_linear_outputs_delta(page, live_server):
+    socket = opened(page, live_server.url, "problem=regression&dataset=reg-plane&network_shape=2")
+    data = socket.last("data")
+    page.click("[data-action=step-through]")
+    page.wait_for_selector("[data-step-box][data-stage=forward]")
+    message = socket.last("backprop")
+    page.click("[data-action=next-stage]")
+    page.wait_for_selector("[data-step-box][data-stage=backward]")
+    expect(page.locator("[data-step-equations]")).to_contain_text("(z − y) / m")
+    page.hover("[data-node=output]")
+    detail_item(page, "node:2:0")
+    written = page.locator("[data-step-detail] .eq").nth(1).text_content().split(" = ")[-2]
+    z = message["layers"][1]["z"][0][0]
+    y = data["train"][message["indices"][0]][2]
+    m = len(message["indices"])
+    # (The data message's labels are rounded to 4 decimals.)
+    assert (z - y) / m == pytest.approx(message["layers"][1]["delta"][0][0], rel=1e-3)
+    assert eval(written.replace("\u2212", "-")) == pytest.approx((z - y) / m, rel=0.02, abs=1e-4), written  # noqa: S307
+    expect(page.locator("[data-probe-box]")).to_contain_text("a point of the big map")
+
+
+def test_a_finger_taps_the_map_to_probe_and_a_neuron_or_a_line_for_its_numbers(browser, live_server):
+    context = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True, is_mobile=True)
+    try:
+        page = context.new_page()
+        socket = opened(page, live_server.url, "network_shape=4,2")
+        # The words for a finger ("Tap", not "Click"), as the page's other hints on a touch screen.
+        assert page.locator("[data-probe-box] .hint").inner_text() == (
+            "Tap a point of the big map to follow it through the network: each neuron's z and a for that input.")
+        box = page.locator("[data-map]").bounding_box()
+        page.touchscreen.tap(box["x"] + 0.3 * box["width"], box["y"] + 0.6 * box["height"])
+        px, py = probed_point(page)
+        answer = socket.last("probe", lambda m: (m["x"], m["y"]) == (px, py))
+        # A tap on a neuron is its hover: its map, its card, and its formula.
+        page.tap("[data-node=hidden][data-layer='0'][data-index='3']")
+        expect(page.locator("[data-tapcard]")).to_be_visible()
+        page.wait_for_function("() => document.querySelector('[data-formula]')?.dataset.formula === 'node:1:3'")
+        assert terms(page, "[data-formula]")["a"] == answer["layers"][0]["a"][3]
+        # In the step-through, a tap on a line reads its dJ/dW, in the card and the panel.
+        page.tap("[data-action=step-through]")
+        page.wait_for_selector("[data-step-box][data-stage=forward]")
+        message = socket.last("backprop")
+        page.tap("[data-action=next-stage]")
+        page.wait_for_selector("[data-step-box][data-stage=backward]")
+        path = page.locator("[data-link][data-layer='2'][data-from='1'][data-to='0']")
+        link = path.bounding_box()
+        page.touchscreen.tap(link["x"] + link["width"] / 2, link["y"] + link["height"] / 2)
+        detail_item(page, "link:2:1-0")
+        assert terms(page, "[data-step-detail]")["dW"] == message["layers"][2]["dW"][0][2]
+        expect(page.locator("[data-tapcard]")).to_contain_text("∂J/∂W of the weight from neuron 2 of hidden layer 2 to the output")
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("width,height", [(1400, 1000), (820, 1180)], ids=["laptop", "tablet"])
 def test_the_math_fits_the_screen(page, live_server, output_path, width, height):
     page.set_viewport_size({"width": width, "height": height})

@@ -95,7 +95,7 @@ export function layout(width, allFeatures, shape, outputs, { button = 22 } = {})
     x, y: head + ((rows - count) / 2 + i) * slot + ROW_GAP / 2,
   }));
   const hidden = shape.map((n, l) => column(n, inX + (l + 1) * pitch));
-  return { width: full, height, node, scrolls: full > width, controls,
+  return { width: full, height, node, scrolls: full > width, controls, pitch,
     inputs: column(allFeatures.length, inX), hidden, outputs: column(outputs, outX) };
 }
 
@@ -317,6 +317,7 @@ export function buildDiagram(s, width, limits, hidden) {
     width: pos.width,
     height: pos.height,
     scrolls: pos.scrolls,
+    pitch: pos.pitch, // px between neighbouring columns
     elements: [links.canvas, links.hits, ...inputs.nodes, ...neurons.nodes, ...outputs.nodes],
     linkCanvas: links.canvas,
     ratio: links.ratio,

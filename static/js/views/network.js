@@ -16,6 +16,8 @@ import { buildDiagram, NODE, paintInputs, paintLinks } from "./diagram.js";
 import { createEditor, isShown } from "./editor.js";
 import { neuronName } from "./output.js";
 
+const COMPACT_PITCH = 76; // columns closer than this (px) get the one-line labels: two would touch
+
 export function mountNetwork(root, store, session) {
   const panel = root.querySelector(".network-panel");
   const box = root.querySelector("[data-network]");
@@ -30,7 +32,7 @@ export function mountNetwork(root, store, session) {
   let pinned = null; // a neuron kept on the big map while its editor is open
   let hovered = null; // the link or bias under the pointer: {kind, layer, from?, to?, node?, x, y}
   let tapped = null;  // what the tap card shows: {kind: "node", button} or a link or bias as hovered
-  let values = null;  // numbers shown on the nodes: {sizes, layers: [[{lines, data} | null per node] per layer]}
+  let values = null;  // numbers shown on the nodes: {sizes, layers: [[{lines, short?, data} | null per node] per layer]}
   let painter = null; // {weight(link), bias(bias), width(v), readOut(target)}: links painted with other values
   const watchers = []; // onTarget's functions
   const coarse = window.matchMedia("(pointer: coarse)");
@@ -106,10 +108,11 @@ export function mountNetwork(root, store, session) {
     return box.querySelector(`[data-node=hidden][data-layer="${layer - 1}"][data-index="${index}"]`);
   }
 
-  /** Put `values` on the nodes (a small label in each), or take them off. */
+  /** Put `values` on the nodes (a small label in each; its `short` lines where the columns are close), or take them off. */
   function applyValues() {
     for (const old of box.querySelectorAll("[data-node-value]")) old.remove();
     if (!values || !built || values.sizes.join() !== built.sizes.join()) return;
+    const close = built.pitch < COMPACT_PITCH;
     values.layers.forEach((layer, l) => layer.forEach((value, i) => {
       const button = value && nodeButton(l, i);
       if (!button) return;
@@ -118,7 +121,7 @@ export function mountNetwork(root, store, session) {
       label.dataset.nodeValue = "";
       label.setAttribute("aria-hidden", "true");
       for (const [key, v] of Object.entries(value.data ?? {})) label.dataset[key] = String(v);
-      for (const text of value.lines) {
+      for (const text of (close && value.short) || value.lines) {
         const line = document.createElement("span");
         line.textContent = text;
         label.append(line);

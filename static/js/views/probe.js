@@ -133,7 +133,8 @@ export function mountProbe(root, store, session, network) {
     const sizes = [answer.inputs.length, ...answer.layers.map((layer) => layer.z.length)];
     const layers = [answer.inputs.map((a) => ({ lines: [fmtShort(a)], data: { a } }))];
     for (const layer of answer.layers) {
-      layers.push(layer.z.map((z, j) => ({ lines: [`z ${fmtShort(z)}`, `a ${fmtShort(layer.a[j])}`], data: { z, a: layer.a[j] } })));
+      layers.push(layer.z.map((z, j) => ({ lines: [`z ${fmtShort(z)}`, `a ${fmtShort(layer.a[j])}`], short: [`a ${fmtShort(layer.a[j])}`],
+                                           data: { z, a: layer.a[j] } })));
     }
     return { sizes, layers };
   }

@@ -192,7 +192,7 @@ export function mountStepThrough(root, store, session, network) {
       const a = activations(fl, p);
       if (fl === 0) return a.map((v) => ({ lines: [fmtShort(v)], data: { a: v } }));
       const z = zOf(fl, p);
-      return a.map((v, j) => ({ lines: [`z ${fmtShort(z[j])}`, `a ${fmtShort(v)}`], data: { z: z[j], a: v } }));
+      return a.map((v, j) => ({ lines: [`z ${fmtShort(z[j])}`, `a ${fmtShort(v)}`], short: [`a ${fmtShort(v)}`], data: { z: z[j], a: v } }));
     });
     return { sizes, layers };
   }
@@ -260,7 +260,7 @@ export function mountStepThrough(root, store, session, network) {
         head_() === "linear" ? "" : `, a = ŷ`, ", y the targets"));
       if (hidden) {
         lines.push(line(sym("δ", "", "(l)"), " = g′(", sym("z", "", "(l)"), ") ⊙ (", sym("W", "", "(l)"), "ᵀ ", sym("δ", "", "(l+1)"),
-          `), W without its bias column, for l = ${L - 1} … 2`));
+          `), W without its bias column, ${L - 1 === 2 ? "for the hidden layer l = 2" : `for l = ${L - 1} … 2`}`));
       } else {
         lines.push(line("No hidden layers: ", sym("δ", "", layerMark(L)), " is the only δ."));
       }
