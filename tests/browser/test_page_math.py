@@ -270,8 +270,24 @@ def test_the_keyboard_probes_the_map_and_reads_a_neurons_formula(page, live_serv
     page.focus("[data-node=hidden][data-layer='0'][data-index='2']")
     page.wait_for_function("() => document.querySelector('[data-formula]')?.dataset.formula === 'node:1:2'")
     assert terms(page, "[data-formula]")["z"] == answer["layers"][0]["z"][2]
+    # The answers that follow training leave the focus where it is: on Clear, say.
+    clear = page.locator("[data-action=clear-probe]")
+    clear.focus()
+    answers = len([m for m in socket.received if m.get("type") == "probe"])
+    page.evaluate("document.querySelector('[data-action=play]').click()")
+    page.wait_for_function("() => Number(document.querySelector('[data-app]').dataset.epoch) >= 20")
+    for _ in range(100):
+        if len([m for m in socket.received if m.get("type") == "probe"]) >= answers + 3:
+            break
+        page.wait_for_timeout(50)
+    page.evaluate("document.querySelector('[data-action=play]').click()")
+    expect(clear).to_be_focused()
+    page.keyboard.press("Enter")  # and it clears, the focus back on the map
+    expect(page.locator("[data-probe-marker]")).to_be_hidden()
+    expect(box).to_be_focused()
     # Escape on the map clears the point.
-    box.focus()
+    page.keyboard.press("Enter")
+    probed_point(page)
     page.keyboard.press("Escape")
     expect(page.locator("[data-probe-marker]")).to_be_hidden()
     expect(page.locator("[data-network] [data-node-value]")).to_have_count(0)

@@ -221,58 +221,61 @@ export function mountProbe(root, store, session, network) {
     return s;
   }
 
+  // The panel's parts, made once: an answer every quarter second while training must not take the
+  // focus from the Clear button (nor the pointer's place in the formula).
+  const head = document.createElement("p");
+  head.className = "probe-head";
+  const where = document.createElement("span");
+  where.className = "probe-point";
+  const output = document.createElement("span");
+  output.className = "probe-output";
+  output.dataset.probeOutput = "";
+  const clearButton = document.createElement("button");
+  clearButton.type = "button";
+  clearButton.className = "link-button";
+  clearButton.dataset.action = "clear-probe";
+  clearButton.textContent = "Clear the point";
+  clearButton.addEventListener("click", () => {
+    clear();
+    mapBox.focus({ preventScroll: true });
+  });
+  head.append(where, output, " ", clearButton);
+  const area = document.createElement("div");
+  area.className = "formula";
+  area.dataset.formula = "";
+
   function render() {
     const stepping = Boolean(store.state.stepThrough);
     if (!point) {
+      const inside = box.contains(document.activeElement);
       box.replaceChildren(hint());
+      if (inside) mapBox.focus({ preventScroll: true });
       delete box.dataset.point;
       if (!stepping) network.showValues(null);
       return;
     }
-    const head = document.createElement("p");
-    head.className = "probe-head";
-    const where = document.createElement("span");
-    where.className = "probe-point";
     where.dataset.probePoint = `${point.x},${point.y}`;
-    where.append("Point ", sym("x", 1), ` = ${fmt(point.x)}, `, sym("x", 2), ` = ${fmt(point.y)}:`);
-    const clearButton = document.createElement("button");
-    clearButton.type = "button";
-    clearButton.className = "link-button";
-    clearButton.dataset.action = "clear-probe";
-    clearButton.textContent = "Clear the point";
-    clearButton.addEventListener("click", () => {
-      clear();
-      mapBox.focus({ preventScroll: true });
-    });
-    const output = document.createElement("span");
-    output.className = "probe-output";
-    output.dataset.probeOutput = "";
-    if (answer) output.append(...outputWords());
-    else output.append("…");
-    head.append(where, output, " ", clearButton);
-    const parts = [head];
+    where.replaceChildren("Point ", sym("x", 1), ` = ${fmt(point.x)}, `, sym("x", 2), ` = ${fmt(point.y)}:`);
+    output.replaceChildren(...(answer ? outputWords() : ["…"]));
+    if (head.parentNode !== box) box.replaceChildren(head);
     if (answer && !stepping) {
       const lines = formula(item);
-      const area = document.createElement("div");
-      area.className = "formula";
       area.dataset.formula = item ? `${item.kind}:${item.layer}:${item.index ?? item.node ?? `${item.from}-${item.to}`}` : "";
-      if (lines) area.append(...lines);
+      if (lines) area.replaceChildren(...lines);
       else {
         const p = document.createElement("p");
         p.className = "hint";
         p.dataset.text = "";
         p.hidden = store.state.hideText; // (controls.js hides the explanatory text there at the time)
         p.append(pointerWords("Hover", "Tap"), " a neuron (or focus it) for its formula, a = g(W a), filled in with this point's numbers; each neuron shows its z and a.");
-        area.append(p);
+        area.replaceChildren(p);
       }
-      parts.push(area);
-      area.style.minHeight = formulaHeight ? `${formulaHeight}px` : "";
-    }
-    box.replaceChildren(...parts);
-    const area = box.querySelector("[data-formula]");
-    if (area) {
+      if (area.parentNode !== box) box.append(area);
+      if (!formulaHeight) area.style.minHeight = "";
       holdHeight(area);
       formulaHeight = area.offsetHeight;
+    } else {
+      area.remove();
     }
     box.dataset.point = answer ? `${point.x},${point.y}` : "";
     if (!stepping) network.showValues(answer ? nodeValues() : null);
