@@ -126,10 +126,11 @@ def probed_point(page: Page) -> tuple[float, float]:
     return float(x), float(y)
 
 
-def hover_link(page: Page, layer: int, source: int, target: int) -> None:
-    """Move the mouse onto a link, at a point of it where no other line or node lies on top."""
+def link_point(page: Page, layer: int, source: int, target: int) -> tuple[float, float]:
+    """A point of a link, scrolled into view, where no other line or node lies on top of it."""
     at = page.evaluate("""([layer, source, target]) => {
         const path = document.querySelector(`[data-link][data-layer="${layer}"][data-from="${source}"][data-to="${target}"]`);
+        path.scrollIntoView({block: "center", inline: "nearest"});
         const length = path.getTotalLength(), matrix = path.getScreenCTM();
         for (const t of [0.5, 0.3, 0.7, 0.2, 0.8, 0.4, 0.6, 0.1, 0.9]) {
             const p = path.getPointAtLength(length * t);
@@ -139,7 +140,11 @@ def hover_link(page: Page, layer: int, source: int, target: int) -> None:
         return null;
     }""", [layer, source, target])
     assert at, f"no free point on link {layer}:{source}-{target}"
-    page.mouse.move(*at)
+    return at
+
+
+def hover_link(page: Page, layer: int, source: int, target: int) -> None:
+    page.mouse.move(*link_point(page, layer, source, target))
 
 
 def detail_item(page: Page, item: str) -> None:
@@ -528,9 +533,7 @@ def test_a_finger_taps_the_map_to_probe_and_a_neuron_or_a_line_for_its_numbers(b
         message = socket.last("backprop")
         page.tap("[data-action=next-stage]")
         page.wait_for_selector("[data-step-box][data-stage=backward]")
-        path = page.locator("[data-link][data-layer='2'][data-from='1'][data-to='0']")
-        link = path.bounding_box()
-        page.touchscreen.tap(link["x"] + link["width"] / 2, link["y"] + link["height"] / 2)
+        page.touchscreen.tap(*link_point(page, 2, 1, 0))
         detail_item(page, "link:2:1-0")
         assert terms(page, "[data-step-detail]")["dW"] == message["layers"][2]["dW"][0][2]
         expect(page.locator("[data-tapcard]")).to_contain_text("∂J/∂W of the weight from neuron 2 of hidden layer 2 to the output")
