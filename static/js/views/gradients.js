@@ -100,14 +100,16 @@ export function mountGradients(root, store) {
       ctx.fillStyle = "#9aa3ab";
       ctx.textAlign = "center";
       ctx.fillText("Each layer's gradient size appears after an epoch", width / 2, height / 2 + 4);
-      Object.assign(chart.dataset, { points: "0", lines: "0", latest: "", epoch: "", ticks: "", zero: "false" });
+      Object.assign(chart.dataset, { points: "0", lines: "0", latest: "", ends: "", epoch: "", ticks: "", zero: "false" });
       chart.setAttribute("aria-label", "Gradient size per weight matrix: none yet (no epoch trained)");
       return;
     }
     let smallest = Infinity;
     let largest = 0;
     let zero = false;
+    let drawn = 0; // points, the latest included
     history.forEach((_, sizes) => {
+      drawn += 1;
       for (const v of sizes) {
         if (v > 0) {
           smallest = Math.min(smallest, v);
@@ -181,7 +183,7 @@ export function mountGradients(root, store) {
         else ctx.lineTo(px, py);
         first = false;
       });
-      if (history.length <= 1) ctx.lineTo(x(latest.epoch) - 3, y(latest.sizes[l])); // one epoch: a dash
+      if (drawn === 1) ctx.lineTo(x(latest.epoch) - 3, y(latest.sizes[l])); // one epoch: a dash
       ctx.strokeStyle = layerColour(l, count);
       ctx.lineWidth = 1.6;
       ctx.lineJoin = "round";
@@ -189,8 +191,11 @@ export function mountGradients(root, store) {
     }
 
     const values = [...latest.sizes];
+    // For tests, as the page's other views do: what was drawn, and where each line ends (CSS px
+    // from the top: a larger number is a smaller gradient).
     Object.assign(chart.dataset, {
-      points: String(Math.max(history.length, 1)), lines: String(count), latest: values.join(","),
+      ends: values.map((v) => y(v).toFixed(1)).join(","),
+      points: String(drawn), lines: String(count), latest: values.join(","),
       epoch: String(latest.epoch), ticks: labels.join(","), zero: String(zero), low: String(low), high: String(high),
     });
     const words = values.map((v, l) => `${weightName(l)} ${v > 0 ? v.toExponential(1) : "0"}`).join(", ");
