@@ -163,7 +163,7 @@ def test_a_learning_rate_of_10_on_the_spiral_says_why_it_stalled_and_points_at_t
     expect(notice).to_be_visible(timeout=20_000)
     expect(notice).to_contain_text("Training has stalled")
     expect(notice).to_contain_text("slope is flat, so the gradients are near zero")
-    expect(notice).to_contain_text("The gradient chart above shows it: every layer's line has sunk towards 0")
+    expect(notice).to_contain_text("The gradient chart under the network shows it: every layer's line has sunk towards 0")
     expect(notice).to_contain_text("a smaller learning rate alone will not help")
     # And the chart does show it: every size far below a healthy run's 10⁻² … 10⁻¹.
     sizes = numbers(chart(page)["latest"])

@@ -1,4 +1,4 @@
-// The gradient chart under the loss chart (issue 12, "Seeing the math"): for each weight matrix
+// The gradient chart under the network (issue 12, "Seeing the math"): for each weight matrix
 // W⁽¹⁾ … W⁽ᴸ⁾ (the course's numbering: metrics.gradient_sizes[l] is W⁽ˡ⁺¹⁾'s), the mean |dJ/dW| over
 // each epoch's updates, one line per matrix over the epochs, kept like the loss curve
 // (gradientHistory.js). The y axis is logarithmic with a tick per power of ten (or every few
@@ -99,7 +99,7 @@ export function mountGradients(root, store) {
     if (!latest) {
       ctx.fillStyle = "#9aa3ab";
       ctx.textAlign = "center";
-      ctx.fillText("Each layer's gradient size appears after an epoch", width / 2, height / 2 + 4);
+      ctx.fillText("The gradients appear as it trains", width / 2, height / 2 + 4);
       Object.assign(chart.dataset, { points: "0", lines: "0", latest: "", ends: "", epoch: "", ticks: "", zero: "false" });
       chart.setAttribute("aria-label", "Gradient size per weight matrix: none yet (no epoch trained)");
       return;

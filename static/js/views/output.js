@@ -72,10 +72,10 @@ export function stallText(stall, activation) {
 
 /** Where the gradient chart (views/gradients.js) shows a stall: the matrices up to the layer. */
 function stallOnChart(stall) {
-  if (stall.layer === "output") return "The gradient chart above shows it: every layer's line has sunk towards 0.";
+  if (stall.layer === "output") return "The gradient chart under the network shows it: every layer's line has sunk towards 0.";
   const upTo = stall.layer;
   const names = upTo === 1 ? weightName(0) : `${weightName(0)} ${upTo === 2 ? "and" : "to"} ${weightName(upTo - 1)}`;
-  return `The gradient chart above shows it: ${names} ${upTo === 1 ? "has" : "have"} sunk towards 0.`;
+  return `The gradient chart under the network shows it: ${names} ${upTo === 1 ? "has" : "have"} sunk towards 0.`;
 }
 
 export function mountOutput(root, store) {
