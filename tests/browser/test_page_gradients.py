@@ -163,7 +163,7 @@ def test_a_learning_rate_of_10_on_the_spiral_says_why_it_stalled_and_points_at_t
     expect(notice).to_be_visible(timeout=20_000)
     expect(notice).to_contain_text("Training has stalled")
     expect(notice).to_contain_text("slope is flat, so the gradients are near zero")
-    expect(notice).to_contain_text("The gradient chart under the network shows it: every layer's line has sunk towards 0")
+    expect(notice).to_contain_text("(on the gradient chart under the network, every line has sunk towards 0)")
     expect(notice).to_contain_text("a smaller learning rate alone will not help")
     # And the chart does show it: every size far below a healthy run's 10⁻² … 10⁻¹.
     sizes = numbers(chart(page)["latest"])
@@ -179,7 +179,7 @@ def test_a_dead_relu_layer_names_the_lines_that_sank(page, live_server):
     expect(notice).to_be_visible(timeout=20_000)
     expect(notice).to_have_attribute("data-reason", "dead")
     expect(notice).to_contain_text("hidden layer 2 has died")
-    expect(notice).to_contain_text("W⁽¹⁾ and W⁽²⁾ have sunk towards 0")
+    expect(notice).to_contain_text("network, W⁽¹⁾ and W⁽²⁾ have sunk towards 0")
     page.wait_for_function(f"() => document.querySelector('{CHART}').dataset.zero === 'true'")
     sizes = numbers(chart(page)["latest"])
     assert sizes[0] == sizes[1] == 0 < sizes[2]  # no gradient reaches W⁽¹⁾, W⁽²⁾: drawn on the 0 lane
