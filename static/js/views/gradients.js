@@ -76,7 +76,7 @@ export function mountGradients(root, store) {
       swatch.style.background = layerColour(l, count);
       const into = l === count - 1 ? "the output" : `hidden layer ${l + 1}`;
       item.title = `dJ/dW⁽${superscript(l + 1)}⁾: the weights into ${into}`;
-      item.append(swatch, l === count - 1 && count > 1 ? `${weightName(l)} output` : weightName(l));
+      item.append(swatch, l === count - 1 ? `${weightName(l)} output` : weightName(l));
       return item;
     }));
     legend.hidden = count === 0;
