@@ -203,7 +203,7 @@ export function mountGradients(root, store) {
   }
 
   store.on("metrics", (m) => {
-    // A diverged run's sizes are of the epoch that overflowed (the server sends them as 0): the
+    // A diverged run has no sizes (null: the epoch that overflowed is undone): the
     // chart keeps its last good point, the climb that led there, until a reset starts it over.
     if (!m || m.diverged) return;
     history.add(m.epoch, m.gradient_sizes);
