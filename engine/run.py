@@ -248,7 +248,7 @@ class Run:
         m = self._metrics
         extra = m[4] if len(m) > 4 else {}
         return Metrics(self._epoch, m[0], m[1], m[2], m[3], self._diverged, self._stalled,
-                       gradient_sizes=self.trainer.gradient_sizes(), **extra)
+                       gradient_sizes=None if self._diverged else self.trainer.gradient_sizes(), **extra)
 
     def probe(self, x: float, y: float) -> dict[str, Any]:
         """Forward propagation for one point (x, y) of the plane, as the course writes it

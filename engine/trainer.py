@@ -94,7 +94,8 @@ class Trainer:
         self._position = 0  # calls of the current epoch already made (a sliced epoch goes on here)
         self._update = 0  # updates of the current epoch already made
         self._scales: dict[int, np.ndarray] = {}  # batch width -> 0-d lr·scale/width
-        self._lr = np.array(settings.learning_rate)
+        # A float array even for a whole rate (JSON's 10): a live change to 0.03 must not truncate to 0.
+        self._lr = np.array(settings.learning_rate, dtype=np.float64)
         self._decay = np.ones(layout.size)
         self._l1 = np.zeros(layout.size)
         self._tmp = np.zeros(layout.size)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 import engine
@@ -95,6 +96,34 @@ def test_every_goal_is_reached_by_doing_what_its_task_says(lesson, number):
 def test_the_linear_network_of_first_network_does_not_reach_the_second_tasks_goal():
     run = engine.Run(SHIPPED["first-network"]["settings"])
     assert min(run.step(10).test_loss for _ in range(100)) > 0.35
+
+
+def test_the_vanishing_gradients_lesson_shows_what_its_text_says():
+    """Its figures, on the engine: the deep sigmoid network's first matrix gets thousands of times
+    less gradient than its last and learns nothing in 300 epochs; with ReLU the six sizes lie
+    within a factor of ten or so of each other while it learns."""
+    lesson = SHIPPED["vanishing-gradients"]
+    sigmoid = engine.Run(lesson["settings"])
+    stuck = sigmoid.step(300)
+    sizes = stuck.gradient_sizes
+    assert len(sizes) == 6 and stuck.test_loss > 0.45 and stuck.stalled is None  # vanishing, not saturated
+    assert 1e-6 < sizes[0] < 1e-4 and 0.05 < sizes[-1] < 0.3 and sizes[-1] > 1000 * sizes[0]
+    assert sizes == sorted(sizes)  # a ladder: each matrix gets more than the one before it
+    relu = engine.Run(engine.validate(lesson["tasks"][1]["settings"], lesson["settings"]))
+    early = relu.step(5).gradient_sizes
+    assert max(early) < 10 * min(early) and 0.005 < min(early)
+    assert relu.step(15).test_loss < 0.05
+
+
+def test_the_backpropagation_lesson_counts_its_updates_as_its_text_does():
+    lesson = SHIPPED["backpropagation"]
+    run = engine.Run(lesson["settings"])
+    first = run.backprop()
+    assert len(run._train_y) == 250 and len(first["indices"]) == 10  # 25 updates an epoch
+    assert [layer["W"].shape for layer in first["layers"]] == [(3, 3), (1, 4)]  # W⁽¹⁾, W⁽²⁾
+    errors = np.abs(first["layers"][-1]["delta"]) * 10  # δ of the output is (ŷ − y) / m
+    assert 0.3 < errors.min() and errors.max() < 0.65
+    assert 0.69 < run.metrics.train_loss < 0.74
 
 
 BROKEN = '''

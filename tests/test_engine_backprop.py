@@ -143,3 +143,9 @@ def test_a_deep_sigmoid_networks_first_layers_get_the_smallest_gradients():
     sigmoid = sizes["sigmoid"]
     assert sigmoid == sorted(sigmoid) and sigmoid[0] < 1e-3 * sigmoid[-1]  # vanishing towards the input
     assert sizes["relu"][0] > 100 * sigmoid[0]
+
+
+def test_a_diverged_run_has_no_gradient_sizes():
+    run = Run({"problem": "regression", "dataset": "reg-plane", "learning_rate": 10, "network_shape": [8, 8]})
+    run.step(50)
+    assert run.diverged and run.metrics.gradient_sizes is None and run.metrics.to_dict()["gradient_sizes"] is None

@@ -9,6 +9,7 @@ import { Session } from "./session.js";
 import { Store, initialState } from "./store.js";
 import { mountConfusion } from "./views/confusion.js";
 import { mountControls } from "./views/controls.js";
+import { mountGradients } from "./views/gradients.js";
 import { mountLessons } from "./views/lessons.js";
 import { mountLinkBuilder } from "./views/linkBuilder.js";
 import { mountMetrics } from "./views/metrics.js";
@@ -41,6 +42,7 @@ function start() {
   mountProbe(root, store, session, network);
   mountStepThrough(root, store, session, network);
   mountMetrics(root, store);
+  mountGradients(root, store);
   mountConfusion(root, store);
   mountTruthTable(root, store, session);
   mountStops(root, store);

@@ -11,6 +11,7 @@ import { formatNumber, labelOf } from "../labels.js";
 import { pointColour } from "../previews.js";
 import { requestRender } from "../render.js";
 import { recoveryRate } from "./controls.js";
+import { weightName } from "./gradients.js";
 
 /** "Neuron 3 of hidden layer 2" for a hidden neuron's index over all hidden layers. */
 export function neuronName(index, shape) {
@@ -66,7 +67,15 @@ export function stallText(stall, activation) {
   const what = stall.reason === "dead"
     ? `${where.replace(/ is$/, " has")} died: its ReLU gives 0 for almost every point, so no gradient flows back`
     : `${where} stuck at ${ends} for almost every point, where its slope is flat, so the gradients are near zero`;
-  return `${what}. The weights can no longer move, and a smaller learning rate alone will not help: lower it and reset.`;
+  return `${what} (${stallOnChart(stall)}). The weights can no longer move, and a smaller learning rate alone will not help: lower it and reset.`;
+}
+
+/** Where the gradient chart (views/gradients.js) shows a stall: the matrices up to the layer. */
+function stallOnChart(stall) {
+  if (stall.layer === "output") return "on the gradient chart under the network, every line has sunk towards 0";
+  const upTo = stall.layer;
+  const names = upTo === 1 ? weightName(0) : `${weightName(0)} ${upTo === 2 ? "and" : "to"} ${weightName(upTo - 1)}`;
+  return `on the gradient chart under the network, ${names} ${upTo === 1 ? "has" : "have"} sunk towards 0`;
 }
 
 export function mountOutput(root, store) {
