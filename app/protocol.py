@@ -312,7 +312,7 @@ def metrics(values: Mapping[str, Any]) -> str:
 
 def probe(result: Mapping[str, Any], x: float, y: float) -> str:
     """Run.probe's answer for the point (x, y): `inputs` and per layer `z` and `a`, as lists."""
-    return _finite_message({"type": "probe", "x": x, "y": y, "inputs": result["inputs"].tolist(),
+    return _finite_message({"type": "probe", "x": x, "y": y, "head": result["head"], "inputs": result["inputs"].tolist(),
                             "layers": [{"z": layer["z"].tolist(), "a": layer["a"].tolist()}
                                        for layer in result["layers"]]})
 
@@ -325,9 +325,11 @@ def backprop(result: Mapping[str, Any], batch: int, config: Mapping[str, Any]) -
     keys = ("W", "dW", "a", "z", "delta")
     return _finite_message({
         "type": "backprop", "loss": result["loss"], "indices": result["indices"].tolist(), "batch": batch,
+        "head": result["head"], "output": result["output"].tolist(), "labels": result["labels"].tolist(),
         "learning_rate": config["learning_rate"], "optimizer": config["optimizer"],
         "regularization": config["regularization"], "regularization_rate": config["regularization_rate"],
         "layers": [{**{key: layer[key].tolist() for key in keys},
+                    "slope": layer["slope"].tolist() if "slope" in layer else None,
                     "W_next": layer["W_next"].tolist() if "W_next" in layer else None} for layer in result["layers"]]})
 
 

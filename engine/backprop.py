@@ -67,8 +67,10 @@ def output_delta(head: Head, z: np.ndarray, labels: np.ndarray) -> np.ndarray:
 def backprop(weights: list[np.ndarray], g: Activation, head: Head, x: np.ndarray,
              labels: np.ndarray) -> dict[str, Any]:
     """One forward and one backward pass over a batch: {"loss": J, "layers": [{"W", "dW", "a",
-    "z", "delta"} for each weight matrix l]}, where dW = dJ/dW^(l), a = a^(l) (its input, with the
-    ones row), z = W^(l) a^(l) and delta = δ = dJ/dz of that layer. J has no regularization term."""
+    "z", "delta"} for each weight matrix l], "output": the head's values of the output layer (the
+    prediction ŷ for each point), "labels": y}, where dW = dJ/dW^(l), a = a^(l) (its input, with the
+    ones row), z = W^(l) a^(l), delta = δ = dJ/dz of that layer and, for hidden layers, "slope" =
+    g'(z). J has no regularization term."""
     a, z = forward(weights, g, x)
     L = len(weights)
     loss = float(np.mean(head.losses(z[-1], labels)))
@@ -78,7 +80,9 @@ def backprop(weights: list[np.ndarray], g: Activation, head: Head, x: np.ndarray
         delta[l - 1] = g.derivative(z[l - 1]) * (weights[l][:, 1:].T @ delta[l])
     layers = [{"W": W.copy(), "dW": delta[l] @ a[l].T, "a": a[l], "z": z[l], "delta": delta[l]}
               for l, W in enumerate(weights)]
-    return {"loss": loss, "layers": layers}
+    for l in range(L - 1):  # g'(z) of each hidden layer, the factor of its δ
+        layers[l]["slope"] = g.derivative(z[l])
+    return {"loss": loss, "layers": layers, "output": head.predict(z[-1]), "labels": np.array(labels, dtype=np.float64)}
 
 
 def sgd_update(weights: list[np.ndarray], gradients: list[np.ndarray], learning_rate: float,

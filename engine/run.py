@@ -261,7 +261,7 @@ class Run:
             a, z = backprop.forward(self.model.weights, self.model.activation, inputs)
             layers = [{"z": z[l][:, 0].copy(), "a": a[l + 1][1:, 0].copy()} for l in range(len(z) - 1)]
             layers.append({"z": z[-1][:, 0].copy(), "a": self._head.predict(z[-1])[:, 0].copy()})
-        return {"inputs": inputs[:, 0].copy(), "layers": layers}
+        return {"inputs": inputs[:, 0].copy(), "layers": layers, "head": self._head.name}
 
     def next_batch(self) -> np.ndarray:
         """The training points (indices into the training set) of the trainer's next update."""
@@ -284,7 +284,7 @@ class Run:
         with np.errstate(all="ignore"):
             result = backprop.backprop(self.model.weights, self.model.activation, self._head,
                                        self._train_inputs[1:, index], self._train_y[index])
-        result["indices"] = index.copy()
+        result["indices"], result["head"] = index.copy(), self._head.name
         c = self.config
         if c["optimizer"] == "sgd":  # the course's update, which the trainer's equals
             regularization = None if c["regularization"] == "none" else c["regularization"]

@@ -418,7 +418,7 @@ def test_probe_answers_the_forward_pass_at_a_point_as_run_probe_gives_it(connect
     answer = c.until_type("probe")
     mirror = engine.Run(c.state["config"])
     expected = mirror.probe(1.25, -3)
-    assert (answer["x"], answer["y"]) == (1.25, -3)
+    assert (answer["x"], answer["y"], answer["head"]) == (1.25, -3, "tanh")
     np.testing.assert_allclose(answer["inputs"], expected["inputs"])
     assert [len(layer["z"]) for layer in answer["layers"]] == [3, 2, 1]
     for got, want in zip(answer["layers"], expected["layers"]):
@@ -446,7 +446,11 @@ def test_backprop_answers_the_next_mini_batch_without_changing_the_network(conne
     for got, want in zip(answer["layers"], expected["layers"]):
         for key in ("W", "dW", "a", "z", "delta", "W_next"):
             np.testing.assert_allclose(np.array(got[key]), want[key], rtol=1e-12, atol=1e-15, err_msg=key)
-    assert answer["learning_rate"] == 0.03 and answer["optimizer"] == "sgd"
+    assert answer["learning_rate"] == 0.03 and answer["optimizer"] == "sgd" and answer["head"] == "tanh"
+    np.testing.assert_allclose(answer["output"], np.tanh(expected["layers"][-1]["z"]), rtol=1e-12)
+    assert answer["labels"] == mirror._train_y[expected["indices"]].tolist()
+    np.testing.assert_allclose(answer["layers"][0]["slope"], 1 - np.tanh(expected["layers"][0]["z"]) ** 2, rtol=1e-9)
+    assert answer["layers"][-1]["slope"] is None
     before = c.state["epoch"]
     c.send("backprop", indices=[3, 1, 4])
     assert c.until_type("backprop")["indices"] == [3, 1, 4]

@@ -46,6 +46,11 @@ def test_dW_is_the_finite_difference_of_the_batch_loss(kind, activation, regular
                 numeric[j, i] += sign * math_.backprop(shifted, run.model.activation, run._head, x, labels)["loss"]
         numeric /= 2 * h
         np.testing.assert_allclose(layer["dW"], numeric, atol=1e-6, rtol=1e-5, err_msg=f"layer {l}")
+    for l, layer in enumerate(result["layers"][:-1]):  # δ of a hidden layer = g'(z) ⊙ Wᵀδ above
+        np.testing.assert_allclose(layer["slope"], run.model.activation.derivative(layer["z"]))
+        above = result["layers"][l + 1]
+        np.testing.assert_allclose(layer["delta"], layer["slope"] * (above["W"][:, 1:].T @ above["delta"]))
+    np.testing.assert_allclose(result["output"], run._head.predict(result["layers"][-1]["z"]))
     # the penalty is not part of `loss`: it is the plain mean data loss of those points
     assert result["loss"] == pytest.approx(float(np.mean(run._head.losses(result["layers"][-1]["z"], labels))))
 
