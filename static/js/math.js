@@ -53,7 +53,8 @@ export function sumOfProducts(terms, keep = 4) {
   return parts.join(" ");
 }
 
-/** The output head the engine trains with for this config (engine/run.py HEADS). */
+/** The output head the engine trains with for this config (engine/run.py HEADS): only for a
+ * message that does not say it (`probe` and `backprop` carry `head`). */
 export function headOf(config) {
   if (config.problem === "regression") return "linear";
   if (config.loss === "cross_entropy") return config.problem === "multiclass" ? "softmax" : "sigmoid";
@@ -77,8 +78,7 @@ export function headOutputs(head, z) {
  * The targets y the head is trained against for a data label (the data's: ±1 for a binary
  * problem, the class index for several, a number for regression), one per output node.
  */
-export function targetsOf(config, label) {
-  const head = headOf(config);
+export function targetsOf(config, label, head = headOf(config)) {
   if (config.problem === "multiclass") {
     return Array.from({ length: config.num_classes }, (_, k) => (k === label ? 1 : head === "softmax" ? 0 : -1));
   }

@@ -143,7 +143,7 @@ export function mountProbe(root, store, session, network) {
   function outputWords() {
     const { config } = store.state;
     const out = answer.layers.at(-1).a;
-    const head = headOf(config);
+    const head = answer.head ?? headOf(config);
     const parts = [];
     if (out.length > 1) {
       const best = out.indexOf(Math.max(...out));
@@ -185,7 +185,7 @@ export function mountProbe(root, store, session, network) {
       const terms = [[biasOf(frame, l - 1, j), 1], ...into.map((a, k) => [weightOf(frame, l - 1, k, j), a])];
       const { z, a } = { z: answer.layers[l - 1].z[j], a: answer.layers[l - 1].a[j] };
       const output = l === L - 1;
-      const g = output ? headOf(config) : config.activation;
+      const g = output ? (answer.head ?? headOf(config)) : config.activation;
       const zSym = () => sym("z", j + 1, layerMark(l + 1));
       const lines = [
         line(`${names()[l]?.[j] ?? ""}`.replace(/^./, (c) => c.toUpperCase()), output ? ` (layer L = ${L}):` : ` (layer ${l + 1} in the course's count):`),

@@ -149,13 +149,14 @@ export function mountStepThrough(root, store, session, network) {
   // -- the numbers of the batch ------------------------------------------------------------------
 
   function head_() {
-    return headOf(run.config);
+    return run.message.head ?? headOf(run.config);  // the server says which head trains
   }
 
   /** Frame layer fl's a for point p (the inputs', a hidden layer's, the head's outputs). */
   function activations(fl, p) {
     const { layers } = run.message;
     if (fl < layers.length) return layers[fl].a.slice(1).map((row) => row[p]);
+    if (run.message.output) return run.message.output.map((row) => row[p]);  // ŷ, as the server computed it
     return headOutputs(head_(), layers[fl - 1].z.map((row) => row[p]));
   }
 
@@ -327,7 +328,7 @@ export function mountStepThrough(root, store, session, network) {
       if (stage === "backward") {
         const delta = layer.delta[j][p];
         if (output) {
-          const y = targetsOf(config, label(p))[j];
+          const y = targetsOf(config, run.message.labels?.[p] ?? label(p), head_())[j];  // y unrounded, from the server
           const a = activations(fl, p)[j];
           const z = layer.z[j][p];
           const m = message.indices.length;
@@ -338,6 +339,7 @@ export function mountStepThrough(root, store, session, network) {
         }
         const z = layer.z[j][p];
         const slope = slopeOf(config.activation, z);
+        if (layer.slope) slope.value = layer.slope[j][p];  // g′(z) as the engine computed it
         const above = message.layers[fl];
         const terms = above.W.map((row, i) => [row[j + 1], above.delta[i][p]]);
         return [line(`${where}, ${at}:`),
