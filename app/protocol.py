@@ -303,11 +303,7 @@ def metrics(values: Mapping[str, Any]) -> str:
     """The engine's Metrics.to_dict(), with every number made finite (a last line of defence;
     the truth table's too). The engine's metrics are finite, so the encoder, which refuses NaN
     and Infinity, is tried first: going through every value costs more than the message."""
-    message = {"type": "metrics", **values}
-    try:
-        return _ENCODER.encode(message)
-    except ValueError:
-        return encode({k: _finite(v) for k, v in message.items()})
+    return _finite_message({"type": "metrics", **values})
 
 
 def probe(result: Mapping[str, Any], x: float, y: float) -> str:

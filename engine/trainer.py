@@ -138,23 +138,15 @@ class Trainer:
         """Go on with the current epoch for about `seconds` (at least a few updates), stopping
         between two updates; True when the epoch is complete. The next call, or run_epochs, goes
         on where this one stopped, so an epoch in slices computes exactly what it does whole."""
-        ops, marks = self._current()
         deadline = clock() + seconds
-        while True:
-            self._update = min(self._update + UPDATES_PER_CHECK, len(marks))
-            stop = marks[self._update - 1]
-            for op in ops[self._position:stop]:
-                op()
-            self._position = stop
-            if stop == len(ops):
-                self._end_epoch()
-                return True
+        while not self.run_updates(UPDATES_PER_CHECK):
             if clock() >= deadline:
                 return False
+        return True
 
     def run_updates(self, count: int = 1) -> bool:
-        """Make the next `count` updates of the current epoch (fewer if it ends first), as run_for
-        does; True when the epoch is complete."""
+        """Make the next `count` updates of the current epoch (fewer if it ends first); True when
+        the epoch is complete."""
         ops, marks = self._current()
         self._update = min(self._update + count, len(marks))
         stop = marks[self._update - 1]

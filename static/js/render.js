@@ -20,6 +20,26 @@ export function requestRender(fn) {
   }
 }
 
+/**
+ * A chart canvas ready to draw on in CSS pixels: its backing store sized to the element at the
+ * screen's pixel ratio (so lines stay sharp), the transform set, and cleared.
+ * @param {HTMLCanvasElement} canvas
+ * @returns {{ctx: CanvasRenderingContext2D, width: number, height: number}}
+ */
+export function clearedChart(canvas) {
+  const width = canvas.clientWidth;
+  const height = canvas.clientHeight;
+  const ratio = window.devicePixelRatio || 1;
+  if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+  }
+  const ctx = canvas.getContext("2d");
+  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+  ctx.clearRect(0, 0, width, height);
+  return { ctx, width, height };
+}
+
 /** Call `fn(renderStats)` after every paint. */
 export function onPainted(fn) {
   listeners.push(fn);

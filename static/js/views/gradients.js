@@ -8,7 +8,7 @@
 // learning rate sends them all up.
 
 import { GradientHistory } from "../gradientHistory.js";
-import { requestRender } from "../render.js";
+import { clearedChart, requestRender } from "../render.js";
 
 const DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹";
 
@@ -84,16 +84,7 @@ export function mountGradients(root, store) {
 
   function draw() {
     renderLegend();
-    const width = chart.clientWidth;
-    const height = chart.clientHeight;
-    const ratio = window.devicePixelRatio || 1;
-    if (chart.width !== Math.round(width * ratio) || chart.height !== Math.round(height * ratio)) {
-      chart.width = Math.round(width * ratio);
-      chart.height = Math.round(height * ratio);
-    }
-    const ctx = chart.getContext("2d");
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, width, height);
+    const { ctx, width, height } = clearedChart(chart);
     ctx.font = "11px system-ui, sans-serif";
     const latest = history.latest;
     if (!latest) {

@@ -5,7 +5,7 @@
 
 import { formatNumber } from "../labels.js";
 import { LossHistory } from "../lossHistory.js";
-import { requestRender } from "../render.js";
+import { clearedChart, requestRender } from "../render.js";
 
 const TEST_COLOUR = "#1f2328";
 const TRAIN_COLOUR = "#9aa3ab";
@@ -54,16 +54,7 @@ export function mountMetrics(root, store) {
   const history = new LossHistory(400);
 
   function drawChart() {
-    const width = chart.clientWidth;
-    const height = chart.clientHeight;
-    const ratio = window.devicePixelRatio || 1;
-    if (chart.width !== Math.round(width * ratio) || chart.height !== Math.round(height * ratio)) {
-      chart.width = Math.round(width * ratio);
-      chart.height = Math.round(height * ratio);
-    }
-    const ctx = chart.getContext("2d");
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    ctx.clearRect(0, 0, width, height);
+    const { ctx, width, height } = clearedChart(chart);
     if (!history.latest || history.latest.epoch === 0) {
       ctx.fillStyle = "#9aa3ab";
       ctx.font = "12px system-ui, sans-serif";
