@@ -95,9 +95,9 @@ def quantize_into(values: np.ndarray, scaled: np.ndarray, out: np.ndarray, bound
     `snap=False` leaves the bytes unsnapped (thumbnails: 100 bytes, nothing to gain)."""
     np.multiply(values, _SCALE, out=scaled)
     np.add(scaled, _OFFSET, out=scaled)  # (v + 1 + 1/255) · 127.5, truncated below
-    if not bounded:  # np.maximum and np.minimum: np.clip does the same with more Python around it
-        np.maximum(scaled, _LOW, out=scaled)
-        np.minimum(scaled, _HIGH, out=scaled)
+    if not bounded:  # np.fmax and np.fmin: np.clip does the same with more Python around it, and
+        np.fmax(scaled, _LOW, out=scaled)  # these also make a NaN (an overflowed network's) the low end
+        np.fmin(scaled, _HIGH, out=scaled)
     np.copyto(out, scaled, casting="unsafe")
     if snap:
         np.take(SNAP, out, out=out)  # (buffered: reading and writing `out` at once is safe)

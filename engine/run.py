@@ -27,7 +27,7 @@ from .losses import Head, make_head
 from .model import Confusion, Model, mean, regression_scores
 from .network import forward, forward_ops, initial_parameters_in_steps
 from .seedrandom import SeedRandom, new_seed
-from .stalls import CHECK_EVERY, find_stall
+from .stalls import CHECK_EVERY, PLATEAU, find_stall, typical_steps
 from .steps import Steps, finish
 from .trainer import Settings, Trainer
 
@@ -176,6 +176,7 @@ class Run:
             self._epoch += epochs
             self._metrics = evaluated
             if self._epoch - self._stall_checked >= CHECK_EVERY:
+                self._check_losses = [*self._check_losses[1 - PLATEAU:], self._metrics[0]]
                 self._check_stall()
 
     def configure(self, update: Mapping[str, Any]) -> str:
@@ -217,6 +218,7 @@ class Run:
         self.config = new
         if kind == "live":
             self.trainer.set_learning_rate(new["learning_rate"])
+            self._check_losses = []  # the new rate gets its own chance
         elif kind == "reset":
             yield
             yield from self._network_steps(fresh=True)
@@ -238,6 +240,7 @@ class Run:
         yield
         yield from self._trainer_steps()
         self._metrics = self._evaluate() or self._metrics
+        self._check_losses = []
         self._check_stall()
         return self.metrics
 
@@ -415,6 +418,7 @@ class Run:
         self._grids = GridEvaluator(self.model, tuple(c["features"]), view=view_of(c["dataset"]))
         self._epoch, self._diverged = 0, False
         self._stalled, self._stall_checked = None, 0
+        self._check_losses: list[float] = []  # the training loss at the last stall checks
         self._edits.clear()
         yield from self._trainer_steps()
         with np.errstate(all="ignore"):
@@ -496,11 +500,14 @@ class Run:
         """Whether a layer has stalled training (only once it has trained: a new network has not)."""
         self._stall_checked = self._epoch
         if self._epoch:
-            self._stalled = find_stall(self.model.layout, self.config["activation"], self._head.name,
-                                       self._eval_train, self._metrics[0])
+            c = self.config
+            steps = typical_steps(self.trainer.gradient_sizes(), c["optimizer"], c["learning_rate"], c["momentum"])
+            self._stalled = find_stall(self.model.layout, c["activation"], self._head.name,
+                                       self._eval_train, self._metrics[0], steps, self._check_losses)
 
     def _after_edit(self, index: int, edit: dict[str, Any]) -> None:
         self._edits.add(index, {k: float(v) if k == "value" else int(v) for k, v in edit.items()})
+        self._check_losses = []  # a new network, as far as progress goes
         with np.errstate(all="ignore"):
             evaluated = self._evaluate()
         if evaluated is not None:

@@ -2,6 +2,7 @@
 
 import math
 import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -68,6 +69,10 @@ def test_grid_orientation_and_bytes():
     np.testing.assert_allclose(points[99], [6, 6])  # top-right
     np.testing.assert_allclose(points[-1], [6, -6])  # bottom-right
     assert list(quantize(np.array([-5.0, -1.0, -0.001, 0.001, 1.0, 5.0]))) == [0, 0, 126, 130, 255, 255]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "invalid value encountered in cast"
+        unfinite = quantize(np.array([np.inf, -np.inf, np.nan]))
+    assert list(unfinite) == [255, 0, 0]  # an overflowed network's NaN reads as the low end
 
 
 def test_map_bytes_paint_as_the_pages_31_shades_with_64_values_close_to_the_exact_ones():

@@ -172,6 +172,23 @@ def test_a_learning_rate_of_10_on_the_spiral_says_why_it_stalled_and_points_at_t
         shot(page, output_path, "gradients-stalled-relu")
 
 
+def test_a_rate_too_large_for_sigmoid_units_says_how_far_the_weights_jump(page, live_server, output_path):
+    open_page(page, live_server.url, "seed=0.1&dataset=spiral&activation=sigmoid&loss=cross_entropy&learning_rate=10&speed=20")
+    page.click("[data-action=play]")
+    notice = page.locator("[data-stalled-notice]")
+    expect(notice).to_be_visible(timeout=20_000)
+    expect(notice).to_have_attribute("data-reason", "too_fast")
+    expect(notice).to_contain_text("The learning rate is too large for this network")
+    expect(notice).to_contain_text(re.compile(r"moves the weights of W⁽³⁾ by about 1\.\d on average"))
+    expect(notice).to_contain_text("the loss has stopped falling")
+    page.click("[data-action=play]")  # pause: the note says what the last metrics say
+    shot(page, output_path, "gradients-too-fast")
+    notice.locator("[data-action=recover]").click()
+    page.wait_for_selector("[data-app][data-epoch='0']")
+    wait_setting(page, "learning_rate", "0.03")
+    expect(notice).to_be_hidden()
+
+
 def test_a_dead_relu_layer_names_the_lines_that_sank(page, live_server):
     open_page(page, live_server.url, "seed=0.1&dataset=xor&activation=relu&learning_rate=3&speed=5")
     page.click("[data-action=play]")

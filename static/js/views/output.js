@@ -58,10 +58,16 @@ export function readOutput(b, config, multiclass) {
 
 /**
  * What a stalled run (the engine's Metrics.stalled) means, for a student.
- * @param {{layer: number|"output", reason: "saturated"|"dead"}} stall
+ * @param {{layer: number|"output", reason: "saturated"|"dead"|"too_fast", matrix?: number, step?: number}} stall
  * @param {string} activation  the hidden layers' activation
  */
 export function stallText(stall, activation) {
+  if (stall.reason === "too_fast") {
+    const step = stall.step >= 10 ? Math.round(stall.step) : stall.step.toFixed(1);
+    return `The learning rate is too large for this network: every update moves the weights of ${weightName(stall.matrix)} `
+      + `by about ${step} on average, so they jump past the low point of the loss instead of settling into it, `
+      + "and the loss has stopped falling. Lower the learning rate and reset.";
+  }
   const ends = stall.layer !== "output" && activation === "sigmoid" ? "0 or 1" : "−1 or +1";
   const where = stall.layer === "output" ? "The output is" : `Nearly every neuron of hidden layer ${stall.layer} is`;
   const what = stall.reason === "dead"
