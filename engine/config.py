@@ -16,6 +16,8 @@ from .activations import ACTIVATION_NAMES
 from .datasets import BY_PROBLEM, GATE_NETWORKS, GATE_SETTINGS, GATES, LOGIC_INPUTS, view_of
 from .edits import MAX_VALUE
 from .features import FEATURE_LABELS, FEATURE_NAMES
+from .userdata import CUSTOM
+from .userdata import limits as user_data_limits
 
 PROBLEMS = ("classification", "regression", "multiclass")
 DATASETS = {problem: tuple(generators) for problem, generators in BY_PROBLEM.items()}
@@ -98,12 +100,15 @@ class Config(dict):
     `validate` returns it as it is (a checked config is never checked twice)."""
 
 
-def validate(update: Mapping[str, Any] | None = None, base: Mapping[str, Any] | None = None) -> Config:
+def validate(update: Mapping[str, Any] | None = None, base: Mapping[str, Any] | None = None,
+             train_points: int | None = None) -> Config:
     """Merge `update` into `base` (default DEFAULTS) and check the result; raise ConfigError.
 
     When the problem changes, a dataset and loss the update does not name become the new
     problem's first; when fewer training points would leave the batch larger than the training
-    set, a batch size the update does not name is lowered to fit.
+    set, a batch size the update does not name is lowered to fit. train_points: how many training
+    points the run's own data (the `custom` dataset, engine/userdata.py) has, None without any:
+    only a run that holds such points may have the dataset `custom`.
     """
     if isinstance(update, Config):
         return update
@@ -120,8 +125,10 @@ def validate(update: Mapping[str, Any] | None = None, base: Mapping[str, Any] | 
             config[field] = check(config[field], config)
         except _Bad as bad:
             errors.append((field, str(bad)))
+    if config["dataset"] == CUSTOM and train_points is None:
+        errors.append(("dataset", f"{CUSTOM} is your own points, and none are loaded: send them with import_data"))
     if not errors:
-        errors += _fit_batch(config, "batch_size" in update)
+        errors += _fit_batch(config, "batch_size" in update, train_points)
     if errors:
         raise ConfigError(errors)
     return Config(config)
@@ -160,7 +167,10 @@ def num_points(config: Mapping[str, Any]) -> int:
     return config["num_points"] or DEFAULT_POINTS[config["problem"]]
 
 
-def num_train(config: Mapping[str, Any]) -> int:
+def num_train(config: Mapping[str, Any], train_points: int | None = None) -> int:
+    """How many training points the config's data has (train_points: your own data's)."""
+    if config["dataset"] == CUSTOM:
+        return train_points or 0
     if config["dataset"] == "logic":  # all four are training (and test) points
         return len(LOGIC_INPUTS)
     return math.floor(num_points(config) * config["train_ratio"] / 100)
@@ -179,7 +189,9 @@ def options() -> dict[str, Any]:
                                  "edits": [dict(edit) for edit in net["edits"]]}
                           for gate, net in GATE_NETWORKS.items()},
         # The square (low, high) of the plane each dataset is shown on, both axes: maps and points.
-        "views": {name: list(view_of(name)) for names in DATASETS.values() for name in names},
+        "views": {name: list(view_of(name)) for names in [*DATASETS.values(), [CUSTOM]] for name in names},
+        # Your own points (import_data): how many, which labels, where (engine/userdata.py).
+        "user_data": user_data_limits(),
         "feature_labels": dict(FEATURE_LABELS),
         "learning_rate": list(LEARNING_RATES), "regularization_rate": list(REGULARIZATION_RATES),
         "momentum": list(MOMENTA), "num_points": list(POINT_COUNTS), "menu_limits": dict(MENU_LIMITS),
@@ -295,7 +307,7 @@ def _seed(value, config):
 
 _CHECKS = {
     "problem": _choice(PROBLEMS),
-    "dataset": _choice(_for_problem(DATASETS)),
+    "dataset": _choice(_for_problem({p: (*d, CUSTOM) for p, d in DATASETS.items()})),
     "num_classes": _number(*LIMITS["num_classes"], integer=True),
     "num_points": _num_points,
     "noise": _number(*LIMITS["noise"]),
@@ -319,9 +331,9 @@ _CHECKS = {
 }
 
 
-def _fit_batch(config: dict, named: bool) -> list[tuple[str, str]]:
+def _fit_batch(config: dict, named: bool, train_points: int | None) -> list[tuple[str, str]]:
     """A batch larger than the training set: refused when the update names it, else lowered."""
-    train = num_train(config)
+    train = num_train(config, train_points)
     if config["batch_size"] <= train:
         return []
     if not named:

@@ -30,6 +30,7 @@ from .seedrandom import SeedRandom, new_seed
 from .stalls import CHECK_EVERY, PLATEAU, find_stall, typical_steps
 from .steps import Steps, finish
 from .trainer import Settings, Trainer
+from .userdata import CUSTOM, DataError, num_classes
 
 HEADS = {("classification", "half_square"): ("tanh", "half_square"),
          ("classification", "cross_entropy"): ("sigmoid", "cross_entropy"),
@@ -87,11 +88,20 @@ def head_for(config: Mapping[str, Any]) -> Head:
 class Run:
     stopped: str | None = None  # the stop condition that ended the last step early, if one did
 
-    def __init__(self, config: Mapping[str, Any] | None = None):
-        self.config = cfg.validate(config)
-        self._edits = EditRecord()
+    def __init__(self, config: Mapping[str, Any] | None = None, data: Dataset | None = None):
+        """A run of this config; `data`: your own points (engine/userdata.py), for the dataset "custom"."""
+        finish(self._begin(config, data))
         finish(self._data_steps())
         self._make_network(fresh=True)
+
+    def _begin(self, config: Mapping[str, Any] | None, data: Dataset | None) -> Steps[None]:
+        self._custom = data
+        self.config = cfg.validate(config, train_points=self._own_points())
+        if self.config["dataset"] != CUSTOM:
+            self._custom = None
+        self._edits = EditRecord()
+        return
+        yield
 
     # -- driving ------------------------------------------------------------------------------
 
@@ -201,11 +211,10 @@ class Run:
     # first step only checks everything (a ConfigError comes before any change) and is cheap.
 
     @classmethod
-    def in_steps(cls, config: Mapping[str, Any] | None = None) -> Steps["Run"]:
-        """A new Run, as Run(config) makes it."""
+    def in_steps(cls, config: Mapping[str, Any] | None = None, data: Dataset | None = None) -> Steps["Run"]:
+        """A new Run, as Run(config, data) makes it."""
         run = cls.__new__(cls)
-        run.config = cfg.validate(config)
-        run._edits = EditRecord()
+        yield from run._begin(config, data)
         yield
         yield from run._data_steps()
         yield
@@ -213,9 +222,13 @@ class Run:
         return run
 
     def configure_in_steps(self, update: Mapping[str, Any]) -> Steps[str]:
-        new = cfg.validate(update, self.config)
+        new = cfg.validate(update, self.config, train_points=self._own_points())
+        if new["dataset"] == CUSTOM:
+            _raise_if(self._own_data_problems(new))
         kind = cfg.change_kind(self.config, new)
         self.config = new
+        if new["dataset"] != CUSTOM:
+            self._custom = None
         if kind == "live":
             self.trainer.set_learning_rate(new["learning_rate"])
             self._check_losses = []  # the new rate gets its own chance
@@ -234,6 +247,8 @@ class Run:
         return self.metrics
 
     def regenerate_in_steps(self, seed: str | None = None) -> Steps[Metrics]:
+        if self.config["dataset"] == CUSTOM:
+            _raise_if([("dataset", f"{CUSTOM}: your own points are not generated; draw or import new ones")])
         self.config = cfg.validate({"seed": seed if seed is not None else new_seed(self._source)}, self.config)
         yield
         yield from self._data_steps()
@@ -243,6 +258,74 @@ class Run:
         self._check_losses = []
         self._check_stall()
         return self.metrics
+
+    # -- your own data and models ---------------------------------------------------------------
+
+    def set_data(self, data: Dataset) -> str:
+        """Make these points (engine/userdata.py: parse_csv, from_lists) the run's data: the dataset
+        becomes "custom". The network keeps its weights, its epoch and hand-set weights when its
+        shape stays (as regenerate keeps them); a multiclass file with another number of classes
+        makes a new network. Returns "data" (kept) or "reset" (new network). Raises ConfigError
+        (and changes nothing) if the points do not fit the settings."""
+        return finish(self.set_data_in_steps(data))
+
+    def set_data_in_steps(self, data: Dataset) -> Steps[str]:
+        update: dict[str, Any] = {"dataset": CUSTOM}
+        if self.config["problem"] == "multiclass":
+            update["num_classes"] = num_classes(data)
+        new = cfg.validate(update, self.config, train_points=len(data.train_xy))
+        reshaped = new["num_classes"] != self.config["num_classes"] and new["problem"] == "multiclass"
+        view_changed = view_of(new["dataset"]) != view_of(self.config["dataset"])
+        self.config, self._custom = new, data
+        yield
+        yield from self._data_steps()
+        yield
+        if reshaped:
+            yield from self._network_steps(fresh=True)
+            return "reset"
+        if view_changed:
+            self._grids = GridEvaluator(self.model, tuple(new["features"]), view=view_of(new["dataset"]))
+        yield from self._trainer_steps()
+        self._metrics = self._evaluate() or self._metrics
+        self._check_losses = []
+        self._check_stall()
+        return "data"
+
+    def restore(self, weights: list, biases: list, epoch: int) -> Metrics:
+        """Set every weight and bias (as weights() and biases() give them) and the epoch count, as a
+        saved model or the page's last frame has them. Training goes on from there; the optimizer's
+        memory (momentum, Adam's moments) starts afresh, and so does the playground's batching."""
+        try:
+            self.model.load(weights, biases)
+        except ValueError as problem:
+            _raise_if([("weights", str(problem).removeprefix("weights: "))])
+        if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0:
+            _raise_if([("epoch", f"must be an integer 0 or more; got {epoch!r}")])
+        self.trainer.forget()
+        self._epoch, self._diverged = epoch, False
+        self._stalled, self._stall_checked, self._check_losses = None, epoch, []
+        self._edits.clear()
+        with np.errstate(all="ignore"):
+            evaluated = self._evaluate()
+        if evaluated is None:
+            self._diverged = True
+        else:
+            self._metrics = evaluated
+        self._loss_before = self._metrics[1]
+        return self.metrics
+
+    def _own_points(self) -> int | None:
+        """How many training points your own data has (None: the run has none)."""
+        return None if self._custom is None else len(self._custom.train_xy)
+
+    def _own_data_problems(self, new: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """What a change of settings cannot do to your own points."""
+        if new["problem"] != self.config["problem"]:
+            return [("problem", f"your own points are for {self.config['problem']}; import them again for {new['problem']}")]
+        if new["problem"] == "multiclass" and new["num_classes"] < num_classes(self._custom):
+            k = num_classes(self._custom)
+            return [("num_classes", f"must be at least {k}: your own points have classes up to {k - 1}")]
+        return []
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -315,6 +398,11 @@ class Run:
         return [{"inputs": [int(a), int(b)], "hidden": [[float(v) for v in layer[:, i]] for layer in hidden],
                  "output": float(out[0, i]) if len(out) == 1 else [float(v) for v in out[:, i]]}
                 for i, (a, b) in enumerate(LOGIC_INPUTS)]
+
+    @property
+    def head(self) -> str:
+        """The output's activation and loss: "tanh", "linear", "sigmoid" or "softmax" (engine/losses.py)."""
+        return self._head.name
 
     @property
     def epoch(self) -> int:
@@ -397,8 +485,11 @@ class Run:
     def _data_steps(self) -> Steps[None]:
         c = self.config
         self._source = SeedRandom(c["seed"])
-        self._data = yield from generate_in_steps(self._source, c["problem"], c["dataset"], cfg.num_points(c),
-                                                  c["noise"], c["train_ratio"], c["num_classes"], c["gate"])
+        if c["dataset"] == CUSTOM:  # your own points; the seed draws only the weights
+            self._data = self._custom
+        else:
+            self._data = yield from generate_in_steps(self._source, c["problem"], c["dataset"], cfg.num_points(c),
+                                                      c["noise"], c["train_ratio"], c["num_classes"], c["gate"])
         self._after_data = self._source.state()
 
     def _make_network(self, fresh: bool) -> None:

@@ -238,6 +238,15 @@ class Trainer:
         """Everything an epoch changes besides `params`, to snapshot and restore."""
         return [self.alive, *self._state]
 
+    def forget(self) -> None:
+        """Start the optimizer's memory afresh (momentum, Adam's moments and step count) and make
+        every L1-dead link trainable: for parameters set from outside (Run.restore)."""
+        for array in self._state:
+            array.fill(0.0)
+        self.alive.fill(1.0)
+        self._adam_t = 0
+        self.set_learning_rate(float(self._lr))
+
 
     # -- building ---------------------------------------------------------------------------
 

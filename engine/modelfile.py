@@ -1,0 +1,130 @@
+"""A trained network as a file: `model_of(run)` gives the whole of it as plain JSON-ready data
+(the config, the epoch, every weight and bias, and your own points when the data is yours), and
+`run_from_model` / `run_from_model_in_steps` make a Run of such a file again, refusing one that
+does not fit (ConfigError naming each bad part as `model.…`).
+
+The optimizer's memory (momentum, Adam's moments) is not part of a model: training an imported
+model goes on from its weights with that memory starting afresh.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Mapping
+
+from . import config as cfg
+from .datasets import Dataset
+from .run import Run, head_for
+from .steps import Steps, finish
+from .userdata import CUSTOM, DataError, from_lists
+
+FORMAT = "nn-playground-model"
+VERSION = 1
+KEYS = ("format", "version", "config", "epoch", "layer_sizes", "weights", "biases", "data")
+
+
+def model_of(run: Run) -> dict[str, Any]:
+    """The run as a model file's contents (exact: weights and biases as the doubles they are)."""
+    model: dict[str, Any] = {
+        "format": FORMAT, "version": VERSION, "config": dict(run.config), "epoch": run.epoch,
+        "layer_sizes": list(run.layer_sizes),
+        "weights": [w.tolist() for w in run.weights()], "biases": [b.tolist() for b in run.biases()],
+    }
+    if run.config["dataset"] == CUSTOM:
+        data = run.data
+        model["data"] = {"train": _points(data.train_xy, data.train_labels), "test": _points(data.test_xy, data.test_labels)}
+    return model
+
+
+def run_from_model(model: Any, own_data: Dataset | None = None) -> Run:
+    return finish(run_from_model_in_steps(model, own_data))
+
+
+def run_from_model_in_steps(model: Any, own_data: Dataset | None = None) -> Steps[Run]:
+    """A Run of that model, paused at its epoch. own_data: the points a `custom` model without its
+    own `data` trains on (the session's current ones). Every problem with the file is found before
+    anything is made (the first step), and raised as one ConfigError."""
+    if not isinstance(model, Mapping):
+        raise cfg.ConfigError([("model", "must be an object, as export_model gives it")])
+    problems = [(f"model.{key}", f"unknown part; a model has {', '.join(KEYS)}") for key in model if key not in KEYS]
+    if model.get("format") != FORMAT:
+        problems.append(("model.format", f"must be {FORMAT!r}; got {_short(model.get('format'))}"))
+    if model.get("version") != VERSION:
+        problems.append(("model.version", f"must be {VERSION}; got {_short(model.get('version'))}"))
+    epoch = model.get("epoch")
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+        problems.append(("model.epoch", f"must be an integer 0 or more; got {_short(epoch)}"))
+    settings = model.get("config")
+    data = own_data
+    if not isinstance(settings, Mapping):
+        problems.append(("model.config", "must be an object of settings"))
+        settings = None
+    elif settings.get("dataset") == CUSTOM:
+        if "data" in model:
+            try:
+                data = from_lists(_get(model["data"], "train"), _get(model["data"], "test"), settings.get("problem"))
+            except DataError as refused:
+                problems += [(f"model.{field}", message) for field, message in refused.errors]
+        elif data is None:
+            problems.append(("model.data", f"missing: the model's dataset is {CUSTOM}, and no points of your own are loaded"))
+    config = None
+    if settings is not None:
+        try:
+            train_points = len(data.train_xy) if data is not None and settings.get("dataset") == CUSTOM else None
+            config = cfg.validate(settings, train_points=train_points)
+        except cfg.ConfigError as refused:
+            missing_data = any(field == "model.data" for field, _ in problems)
+            problems += [(f"model.config.{field}", message) for field, message in refused.errors
+                         if not (missing_data and field == "dataset")]
+    weights, biases = model.get("weights"), model.get("biases")
+    if config is not None:
+        problems += _parameter_problems(config, model.get("layer_sizes"), weights, biases)
+    if problems:
+        raise cfg.ConfigError(problems)
+    yield
+    run = yield from Run.in_steps(config, data if config["dataset"] == CUSTOM else None)
+    run.restore(weights, biases, epoch)
+    return run
+
+
+def _parameter_problems(config: Mapping[str, Any], sizes: Any, weights: Any, biases: Any) -> list[tuple[str, str]]:
+    """Whether the weights and biases are the network's shape, in finite numbers within the limit."""
+    expected = [len(config["features"]), *config["network_shape"], head_for(config).outputs]
+    problems = []
+    if sizes != expected:
+        problems.append(("model.layer_sizes", f"must be {expected}, the network of the model's config; got {_short(sizes)}"))
+        return problems
+    limit = cfg.LIMITS["parameter"]
+    for name, values, shape in (("weights", weights, lambda l: (expected[l + 1], expected[l])),
+                                ("biases", biases, lambda l: (expected[l + 1],))):
+        if not isinstance(values, list) or len(values) != len(expected) - 1:
+            problems.append((f"model.{name}", f"must be a list of {len(expected) - 1} (one per layer after the inputs)"))
+            continue
+        for l, value in enumerate(values):
+            if not _shaped(value, shape(l), limit):
+                rows = shape(l)
+                what = f"{rows[0]} rows of {rows[1]} numbers" if len(rows) == 2 else f"{rows[0]} numbers"
+                problems.append((f"model.{name}", f"layer {l}: must be {what}, each finite and within ±{limit:g}"))
+    return problems
+
+
+def _shaped(value: Any, shape: tuple[int, ...], limit: float) -> bool:
+    if not isinstance(value, list) or len(value) != shape[0]:
+        return False
+    if len(shape) == 1:
+        return all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and abs(v) <= limit
+                   for v in value)
+    return all(_shaped(row, shape[1:], limit) for row in value)
+
+
+def _get(data: Any, key: str) -> Any:
+    return data.get(key) if isinstance(data, Mapping) else None
+
+
+def _points(xy: Any, labels: Any) -> list[list[float]]:
+    return [[x, y, label] for (x, y), label in zip(xy.tolist(), labels.tolist())]
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:40] + "…"
