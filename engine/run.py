@@ -30,7 +30,7 @@ from .seedrandom import SeedRandom, new_seed
 from .stalls import CHECK_EVERY, PLATEAU, find_stall, typical_steps
 from .steps import Steps, finish
 from .trainer import Settings, Trainer
-from .userdata import CUSTOM, DataError, num_classes
+from .userdata import CUSTOM, num_classes
 
 HEADS = {("classification", "half_square"): ("tanh", "half_square"),
          ("classification", "cross_entropy"): ("sigmoid", "cross_entropy"),
