@@ -26,6 +26,7 @@ NO_NEURON = 0xFFFF
 MAX_ERROR_CHARS = 300  # bytes (as sent) of one problem's line, "field: what is wrong", at most
 MAX_FIELD_CHARS = 40  # bytes of a field an error names (an unknown key is the client's own text)
 MAX_PROBLEMS = 20  # an error lists this many problems, then one line says how many more there were
+MAX_ROWS = engine.userdata.MAX_POINTS  # a refused import's error lists this many bad lines at most
 
 FLAG_MULTICLASS, FLAG_INSPECTED, FLAG_DIVERGED = 1, 2, 4
 FLOAT32_MAX = float(np.finfo(np.float32).max)
@@ -37,10 +38,12 @@ Problem = tuple[str, str]  # (the field it is about, what is wrong); "message" f
 class ProtocolError(Exception):
     """A refused message: every problem found, the refused message's type, and the error code."""
 
-    def __init__(self, problems: list[Problem], request: str | None = None, code: str = "invalid"):
+    def __init__(self, problems: list[Problem], request: str | None = None, code: str = "invalid",
+                 rows: Sequence[int] | None = None):
         self.problems = list(problems)  # all of them; an error lists them `bounded`
         self.request = request
         self.code = code
+        self.rows = None if rows is None else list(rows)  # a refused import_data's bad lines
         super().__init__("; ".join(self.errors))
 
     @property
@@ -65,6 +68,7 @@ class Context:
     layer_sizes: Sequence[int]
     max_epochs_per_frame: int
     max_message_bytes: int
+    train_points: int | None = None  # how many training points the session's own data has (None: none)
 
 
 # -- checking client messages -------------------------------------------------------------------
@@ -127,7 +131,7 @@ def _check_configure(fields: dict, context: Context) -> tuple[dict, list[Problem
     if not isinstance(update, dict):
         return {}, [("config", f"must be an object of settings; got {_repr(update)}")]
     try:
-        return {"config": engine.validate(update, context.config)}, []
+        return {"config": engine.validate(update, context.config, train_points=context.train_points)}, []
     except engine.ConfigError as error:
         return {}, list(error.errors)
 
@@ -188,12 +192,29 @@ def _check_backprop(fields: dict, context: Context) -> tuple[dict, list[Problem]
     indices = fields.get("indices")
     if indices is None:
         return {}, []
-    n = engine.config.num_train(context.config)
+    n = engine.config.num_train(context.config, context.train_points)
     if (not isinstance(indices, list) or not 1 <= len(indices) <= MAX_BACKPROP_POINTS
             or not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < n for i in indices)):
         return {}, [("indices", f"must be a list of 1..{MAX_BACKPROP_POINTS} training point indices "
                                 f"0..{n - 1}, or left out for the next mini-batch; got {_repr(indices)}")]
     return {"indices": indices}, []
+
+
+def _check_import_data(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
+    """The message's shape; the points themselves are the engine's to judge (engine/userdata.py)."""
+    problems = []
+    if fields.get("format") != "csv":
+        problems.append(("format", f"must be \"csv\" (the only format); got {_repr(fields.get('format'))}"))
+    if not isinstance(fields.get("content"), str):
+        problems.append(("content", f"must be the CSV file's text, a string; got {_repr(fields.get('content'))}"))
+    return {"content": fields.get("content")}, problems
+
+
+def _check_import_model(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
+    model = fields.get("model")
+    if not isinstance(model, dict):
+        return {}, [("model", f"must be an object, as export_model gives it; got {_repr(model)}")]
+    return {"model": model}, []
 
 
 def _check_weight(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
@@ -265,12 +286,14 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "configure": ("config",), "load": ("config", "edits"), "play": (), "pause": (), "step": ("epochs",),
     "reset": (), "regenerate": (), "set_weight": engine.WEIGHT_FIELDS, "set_bias": engine.BIAS_FIELDS,
     "set_speed": ("epochs_per_frame",), "inspect": ("neuron",), "probe": ("x", "y"), "backprop": ("indices",),
+    "import_data": ("format", "content"), "export_data": (), "export_model": (), "import_model": ("model",),
 }
 CHECKS = {
     "configure": _check_configure, "load": _check_load, "play": _check_none, "pause": _check_none,
     "step": _check_step, "reset": _check_none, "regenerate": _check_none, "set_weight": _check_weight,
     "set_bias": _check_bias, "set_speed": _check_speed, "inspect": _check_inspect,
-    "probe": _check_probe, "backprop": _check_backprop,
+    "probe": _check_probe, "backprop": _check_backprop, "import_data": _check_import_data,
+    "export_data": _check_none, "export_model": _check_none, "import_model": _check_import_model,
 }
 
 
@@ -337,20 +360,33 @@ def _finite_message(message: dict[str, Any]) -> str:
         return encode(_finite(message))
 
 
-def data(dataset: Any, problem: str) -> str:
-    """Training and test points as [x, y, label] rows, coordinates rounded to 4 decimals."""
-    return encode({"type": "data", "train": _points(dataset.train_xy, dataset.train_labels, problem),
-                   "test": _points(dataset.test_xy, dataset.test_labels, problem)})
+def data(dataset: Any, problem: str, csv: str | None = None) -> str:
+    """Training and test points as [x, y, label] rows, coordinates rounded to 4 decimals; and, as
+    the answer to export_data, the same points as CSV (engine.to_csv)."""
+    message = {"type": "data", "train": _points(dataset.train_xy, dataset.train_labels, problem),
+               "test": _points(dataset.test_xy, dataset.test_labels, problem)}
+    if csv is not None:
+        message["csv"] = csv
+    return encode(message)
+
+
+def model(contents: Mapping[str, Any], script: str) -> str:
+    """export_model's answer: the model file's contents (engine.model_of) and the NumPy script."""
+    return _finite_message({"type": "model", "model": dict(contents), "script": script})
 
 
 def error(problems: Sequence[Problem], request: str | None = None, code: str = "invalid",
-          handled: int = 0) -> str:
+          handled: int = 0, rows: Sequence[int] | None = None) -> str:
     """`errors` as readable lines ("field: what is wrong"), `fields`, the field of each, `more`, how
     many problems were left out of both (`bounded`), and `handled`, the session's count of client
-    messages handled with the one this is about."""
+    messages handled with the one this is about; a refused import's `rows`, its bad lines (the
+    first MAX_ROWS of them)."""
     listed, more = bounded(problems)
-    return encode({"type": "error", "errors": [f"{f}: {m}" for f, m in listed], "fields": [f for f, _ in listed],
-                   "more": more, "request": request, "code": code, "handled": handled})
+    message = {"type": "error", "errors": [f"{f}: {m}" for f, m in listed], "fields": [f for f, _ in listed],
+               "more": more, "request": request, "code": code, "handled": handled}
+    if rows is not None:
+        message["rows"] = [int(row) for row in rows[:MAX_ROWS]]
+    return encode(message)
 
 
 def closing(reason: str) -> str:

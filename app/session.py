@@ -235,12 +235,17 @@ class Session:
                 HANDLERS[request.type](self, **request.fields)
             except engine.ConfigError as refused:  # the engine's own checks, behind the protocol's
                 raise protocol.ProtocolError(refused.errors, request.type) from None
+            except engine.DataError as refused:  # your own points (import_data)
+                raise protocol.ProtocolError(refused.errors, request.type, rows=refused.rows) from None
         except protocol.ProtocolError as refused:
-            self.out.errors.append(protocol.error(refused.problems, refused.request, refused.code, self.handled))
+            self.out.errors.append(protocol.error(refused.problems, refused.request, refused.code, self.handled,
+                                                  refused.rows))
 
     def context(self) -> protocol.Context:
-        return protocol.Context(self.run.config, self.run.layer_sizes, self.limits.max_epochs_per_frame,
-                                self.limits.max_message_bytes)
+        run = self.run
+        own = len(run.data.train_xy) if run.config["dataset"] == engine.CUSTOM else None
+        return protocol.Context(run.config, run.layer_sizes, self.limits.max_epochs_per_frame,
+                                self.limits.max_message_bytes, train_points=own)
 
     # -- making networks in steps ----------------------------------------------------------------
 
@@ -402,10 +407,8 @@ class Session:
         self.begin(engine.Run.in_steps(settings), lambda run: self.loaded(run, edits, left_out))
 
     def loaded(self, run: engine.Run, edits: list[dict[str, Any]], left_out: list[tuple[str, str]]) -> None:
-        old, self.run = self.run, run
-        old.release()
-        self.inspect, self.epochs_per_frame = None, 1
-        self.new_network()
+        self.replace_run(run)
+        self.epochs_per_frame = 1
         for number, edit in enumerate(edits):
             try:
                 self.run.apply_edit(edit)
@@ -469,6 +472,42 @@ class Session:
         batch = self.run.next_batch() if indices is None else indices
         result = self.run.backprop(list(batch)[:protocol.MAX_BACKPROP_POINTS])
         self.out.replies["backprop"] = protocol.backprop(result, len(batch), self.run.config)
+
+    def on_import_data(self, content: str) -> None:
+        """Your own points become the data; a bad file is refused whole (DataError, with its rows)."""
+        c = self.run.config
+        points = engine.parse_csv(content, c["problem"], c["train_ratio"])
+        self.begin(self.run.set_data_in_steps(points), self.data_imported)
+
+    def data_imported(self, kind: str) -> None:
+        if kind == "reset":  # a multiclass file with another number of classes: a new network
+            self.new_network()
+        self.epoch_seconds = self.epoch_cost = 0.0
+        self.out.answer(state=True, data=True, frame=True)
+
+    def on_export_data(self) -> None:
+        run = self.run
+        self.out.replies["data"] = protocol.data(run.data, run.config["problem"], csv=engine.to_csv(run.data))
+
+    def on_export_model(self) -> None:
+        self.out.replies["model"] = protocol.model(engine.model_of(self.run), engine.numpy_script(self.run))
+
+    def on_import_model(self, model: dict[str, Any]) -> None:
+        """The session becomes that network, paused; a `custom` model without its own points trains
+        on the session's current ones."""
+        own = self.run.data if self.run.config["dataset"] == engine.CUSTOM else None
+        self.begin(engine.run_from_model_in_steps(model, own), self.model_imported)
+
+    def model_imported(self, run: engine.Run) -> None:
+        self.replace_run(run)
+        self.out.answer(state=True, data=True, frame=True)
+
+    def replace_run(self, run: engine.Run) -> None:
+        """A new run for this session (load, import_model): paused, mapping the output."""
+        old, self.run = self.run, run
+        old.release()
+        self.inspect = None
+        self.new_network()
 
     def new_network(self) -> None:
         """A new network pauses (as the playground's reset does), drops a vanished inspect and

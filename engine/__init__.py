@@ -2,7 +2,9 @@
 
 Public API: `Run` (one session's data, network and training), `validate` / `usable` / `Config` /
 `ConfigError` / `options` (the settings vocabulary), `weight_problems` / `bias_problems` (the check
-of a hand-set weight or bias), `Metrics`, `Grids`, and `feature_maps` for input thumbnails.
+of a hand-set weight or bias), `Metrics`, `Grids`, and `feature_maps` for input thumbnails; your
+own data and models: `parse_csv` / `to_csv` / `DataError` (engine/userdata.py), `model_of` /
+`run_from_model` (engine/modelfile.py) and `numpy_script` (engine/script.py).
 The engine imports only NumPy and the standard library; it never prints or logs.
 """
 
@@ -10,7 +12,11 @@ from .config import DEFAULTS, LIMITS, Config, ConfigError, change_kind, options,
 from .edits import BIAS_FIELDS, WEIGHT_FIELDS, bias_problems, weight_problems
 from .grids import Grids, feature_maps
 from .run import Metrics, Run
+from .modelfile import model_of, run_from_model, run_from_model_in_steps
+from .script import numpy_script
+from .userdata import CUSTOM, DataError, parse_csv, to_csv
 
-__all__ = ["BIAS_FIELDS", "DEFAULTS", "LIMITS", "WEIGHT_FIELDS", "Config", "ConfigError", "Grids", "Metrics",
-           "Run", "bias_problems", "change_kind", "feature_maps", "options", "usable", "validate",
+__all__ = ["BIAS_FIELDS", "CUSTOM", "DEFAULTS", "LIMITS", "WEIGHT_FIELDS", "Config", "ConfigError", "DataError",
+           "Grids", "Metrics", "Run", "bias_problems", "change_kind", "feature_maps", "model_of", "numpy_script",
+           "options", "parse_csv", "run_from_model", "run_from_model_in_steps", "to_csv", "usable", "validate",
            "weight_problems"]

@@ -106,11 +106,13 @@ def from_lists(train: Any, test: Any, problem: str) -> Dataset:
 
 
 def to_csv(data: Dataset) -> str:
-    """Every point as a line x,y,label,set under a header: what parse_csv takes back unchanged."""
+    """Every point as a line x,y,label,set under a header, coordinates and regression labels to
+    DECIMALS places (as the `data` message gives them): what parse_csv takes back unchanged."""
     lines = ["x,y,label,set"]
     for name, xy, labels in (("train", data.train_xy, data.train_labels), ("test", data.test_xy, data.test_labels)):
         for (x, y), label in zip(xy.tolist(), labels.tolist()):
-            lines.append(f"{_number(x)},{_number(y)},{_number(label)},{name}")
+            lines.append(f"{_number(round(x, DECIMALS))},{_number(round(y, DECIMALS))},"
+                         f"{_number(round(label, DECIMALS))},{name}")
     return "\n".join(lines) + "\n"
 
 
