@@ -28,7 +28,8 @@ def open_tools(page) -> None:
 
 
 def at(page, x: float, y: float) -> tuple[float, float]:
-    """The page position of the plane's point (x, y) on the big map ([−6, 6]²)."""
+    """The page position of the plane's point (x, y) on the big map ([−6, 6]²), scrolled into view."""
+    page.locator("[data-map]").scroll_into_view_if_needed()
     box = page.locator("[data-map]").bounding_box()
     return box["x"] + (x + 6) / 12 * box["width"], box["y"] + (6 - y) / 12 * box["height"]
 
