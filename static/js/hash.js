@@ -5,6 +5,8 @@
 // the server's to judge (the page sends what the link says and hears what was left out).
 // `lesson=<id>` names the lesson open in the tab (docs/lessons.md); the crash course's own keys
 // (`tutorial=`, `goal…Threshold…=`) are kept as they came, so its staged goals survive a rewrite.
+// `points=` carries a `custom` dataset's own points (drawn or imported) when they fit in a link
+// (formatPoints / parsePoints below; static/README.md "Your own points in a link").
 
 /** The original playground's hash keys that only it writes (seeing one means "an original link"). */
 const LEGACY_ONLY = new Set([
@@ -32,6 +34,9 @@ const EDITS_KEY = "edits";
 // with docs/protocol.md's set_weight / set_bias indices.
 const WEIGHT_EDIT = /^w(\d{1,4})\.(\d{1,4})\.(\d{1,4}):(.+)$/;
 const BIAS_EDIT = /^b(\d{1,4})\.(\d{1,4}):(.+)$/;
+const POINTS_KEY = "points";
+/** A link carries its points only when their `points=` value is at most this long (about 250 drawn points). */
+export const POINTS_MAX_CHARS = 1500;
 
 /**
  * @typedef {object} HashSettings
@@ -46,7 +51,11 @@ const BIAS_EDIT = /^b(\d{1,4})\.(\d{1,4}):(.+)$/;
  * @property {object} otherDatasets  problem → dataset an original link names for the other problem
  * @property {string|null} lesson the lesson the link opens (`lesson=<id>`)
  * @property {[string, string][]} course  the crash course's `tutorial` and `goal…Threshold…` keys, in order
+ * @property {{points: Point[], bad: number}|null} points  `points=`: the link's own points (a
+ *   `custom` dataset) and how many entries could not be read; null without the key
  */
+
+/** @typedef {[number, number, number, "train"|"test"]} Point  x, y, label and the set it belongs to */
 
 /**
  * @typedef {object} Edit  a weight (`to` and `from` given) or a bias (`node` given), with the fields
@@ -142,7 +151,7 @@ export function parseHash(hash, options) {
   const map = splitHash(hash);
   const out = {
     config: {}, display: {}, speed: null, hidden: new Set(), hideText: false, legacy: false, edits: [], badEdits: 0,
-    otherDatasets: {}, lesson: null, course: [],
+    otherDatasets: {}, lesson: null, course: [], points: null,
   };
   out.legacy = [...map.keys()].some((key) => LEGACY_ONLY.has(key));
   if (out.legacy) readLegacy(map, out);
@@ -160,6 +169,7 @@ export function parseHash(hash, options) {
   if (map.has(EDITS_KEY)) Object.assign(out, parseEdits(map.get(EDITS_KEY)));
   if (map.get(LESSON_KEY)?.trim()) out.lesson = map.get(LESSON_KEY).trim();
   out.course = [...map].filter(([key]) => COURSE_KEY.test(key));
+  if (map.has(POINTS_KEY)) out.points = parsePoints(map.get(POINTS_KEY));
   return out;
 }
 
@@ -256,10 +266,11 @@ function encode(value) {
  * order, then display toggles, speed, hand-set weights (if any), and the classroom keys and the
  * crash course's keys, which survive every rewrite.
  * @param {{config: object, display: object, speed: number, hidden: Set<string>, hideText: boolean,
- *   edits?: Edit[], lesson?: string|null, course?: [string, string][]}} s
+ *   edits?: Edit[], lesson?: string|null, course?: [string, string][], points?: string|null}} s
+ *   (`points`: a formatPoints value, for a `custom` dataset whose points fit in a link)
  * @returns {string} without the leading "#"
  */
-export function formatHash({ config, display, speed, hidden, hideText, edits = [], lesson = null, course = [] }) {
+export function formatHash({ config, display, speed, hidden, hideText, edits = [], lesson = null, course = [], points = null }) {
   const parts = [];
   if (lesson) parts.push(`${LESSON_KEY}=${encode(lesson)}`);
   for (const [key, value] of Object.entries(config)) {
@@ -274,8 +285,123 @@ export function formatHash({ config, display, speed, hidden, hideText, edits = [
   if (speed) parts.push(`speed=${speed}`);
   // Written as is: its characters (letters, digits, ".", ":", ",", "-") need no escaping in a hash.
   if (edits.length) parts.push(`${EDITS_KEY}=${formatEdits(edits)}`);
+  // formatPoints' value: base64url letters and one ".", nothing to escape.
+  if (points) parts.push(`${POINTS_KEY}=${points}`);
   for (const name of [...hidden].sort()) parts.push(`${name}${HIDE_SUFFIX}=true`);
   if (hideText) parts.push("hideText=true");
   for (const [key, value] of course) parts.push(`${key}=${encode(value)}`);
   return parts.join("&");
+}
+
+// -- points= -------------------------------------------------------------------------------------
+// A custom dataset's points, packed: "<decimals>.<base64url>", decimals 2 or 4 (the fewest that
+// hold every number exactly), then each point as fixed-width base64url digits (most significant
+// first) of whole numbers n = round(v · 10^decimals) + offset:
+//   decimals 2: x and y 2 digits each (offset 2048: ±20.48), label and set 2 digits (offset 1024:
+//     ±10.24, plus 2048 for a test point): 6 characters a point;
+//   decimals 4: x and y 3 digits each (offset 131072: ±13.1072), label and set 4 digits (offset
+//     4194304: ±419.4304, plus 8388608 for a test point): 10 characters a point.
+// A label is the number the CSV has (±1, a class number, a regression value).
+
+const DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const PACKINGS = {
+  2: { scale: 100, coord: 2, label: 2 },
+  4: { scale: 10000, coord: 3, label: 4 },
+};
+
+function packing(decimals) {
+  const p = PACKINGS[decimals];
+  const coordOffset = 64 ** p.coord / 2;
+  const testBit = 64 ** p.label / 2;
+  return { ...p, coordOffset, testBit, labelOffset: testBit / 2, width: 2 * p.coord + p.label };
+}
+
+function digitsOf(n, width) {
+  let text = "";
+  for (let i = 0; i < width; i++) {
+    text = DIGITS[n % 64] + text;
+    n = Math.floor(n / 64);
+  }
+  return text;
+}
+
+function numberOf(text) {
+  let n = 0;
+  for (const c of text) {
+    const d = DIGITS.indexOf(c);
+    if (d < 0) return -1;
+    n = n * 64 + d;
+  }
+  return n;
+}
+
+/** Whether v has at most `decimals` decimals (as a CSV number to 4 decimals does). */
+function exactIn(v, scale) {
+  return Math.abs(Math.round(v * scale) - v * scale) < 1e-6;
+}
+
+/**
+ * The `points=` value of a list of points, or null when a number does not fit the packing.
+ * @param {Point[]} points
+ * @returns {string|null}
+ */
+export function formatPoints(points) {
+  const numbers = points.flatMap(([x, y, label]) => [x, y, label]);
+  if (!numbers.every(Number.isFinite)) return null;
+  const decimals = numbers.every((v) => exactIn(v, 100)) ? 2 : 4;
+  const p = packing(decimals);
+  let text = `${decimals}.`;
+  for (const [x, y, label, set] of points) {
+    const nx = Math.round(x * p.scale) + p.coordOffset;
+    const ny = Math.round(y * p.scale) + p.coordOffset;
+    const nl = Math.round(label * p.scale) + p.labelOffset;
+    if ([nx, ny].some((n) => n < 0 || n >= 2 * p.coordOffset) || nl < 0 || nl >= p.testBit) return null;
+    text += digitsOf(nx, p.coord) + digitsOf(ny, p.coord) + digitsOf(nl + (set === "test" ? p.testBit : 0), p.label);
+  }
+  return text;
+}
+
+/**
+ * The `points=` value for a link, or null when there are none or they would make it too long
+ * (more than POINTS_MAX_CHARS characters).
+ * @param {Point[]} points
+ */
+export function linkPoints(points) {
+  if (!points.length) return null;
+  const text = formatPoints(points);
+  return text && text.length <= POINTS_MAX_CHARS ? text : null;
+}
+
+/**
+ * Read a `points=` value. A point whose characters are not base64url digits, and characters
+ * left over at the end, are counted in `bad`, not kept; a value without a known "2." or "4."
+ * is one bad entry.
+ * @param {string} text
+ * @returns {{points: Point[], bad: number}}
+ */
+export function parsePoints(text) {
+  const value = text.trim();
+  const dot = value.indexOf(".");
+  const p = dot > 0 ? PACKINGS[value.slice(0, dot)] && packing(value.slice(0, dot)) : null;
+  if (!p) return { points: [], bad: value ? 1 : 0 };
+  const body = value.slice(dot + 1);
+  const points = [];
+  let bad = 0;
+  for (let at = 0; at < body.length; at += p.width) {
+    const chunk = body.slice(at, at + p.width);
+    const nx = numberOf(chunk.slice(0, p.coord));
+    const ny = numberOf(chunk.slice(p.coord, 2 * p.coord));
+    const nl = numberOf(chunk.slice(2 * p.coord));
+    if (chunk.length < p.width || nx < 0 || ny < 0 || nl < 0) {
+      bad += 1;
+      continue;
+    }
+    const test = nl >= p.testBit;
+    const round = (v) => Number(v.toFixed(4)); // no float noise such as 1.2300000000000002
+    points.push([
+      round((nx - p.coordOffset) / p.scale), round((ny - p.coordOffset) / p.scale),
+      round(((test ? nl - p.testBit : nl) - p.labelOffset) / p.scale), test ? "test" : "train",
+    ]);
+  }
+  return { points, bad };
 }

@@ -9,6 +9,7 @@ import { Session } from "./session.js";
 import { Store, initialState } from "./store.js";
 import { mountConfusion } from "./views/confusion.js";
 import { mountControls } from "./views/controls.js";
+import { mountDrawing } from "./views/drawing.js";
 import { mountGradients } from "./views/gradients.js";
 import { mountLessons } from "./views/lessons.js";
 import { mountLinkBuilder } from "./views/linkBuilder.js";
@@ -38,6 +39,9 @@ function start() {
   mountControls(root, store, session);
   const network = mountNetwork(root, store, session);
   mountOutput(root, store);
+  // Your own points (issue 13): the data panel's tools and drawing on the big map (before the probe,
+  // which leaves the map to them while they draw).
+  mountDrawing(root, store, session);
   // The math of issue 12 on the diagram: a point's forward pass, one update step by step.
   mountProbe(root, store, session, network);
   mountStepThrough(root, store, session, network);

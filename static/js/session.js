@@ -6,8 +6,12 @@
 // error says how many of our messages the server has handled (`handled`), which is how the page
 // tells what an answer answers. A link may name a lesson (`lesson=<id>`): the session then opens
 // with the lesson's settings (the link's own settings over them) and the lesson's hidden controls.
+// A `custom` dataset (your own points, issue 13) cannot be named in a `load`: its points follow it
+// in an `import_data`, from the link's `points=` or the tab's own copy (userData.js), and the hash
+// carries them back while they fit in a link.
 
-import { formatHash, parseHash } from "./hash.js";
+import { formatHash, linkPoints, parseHash } from "./hash.js";
+import { loadSaved, pointsOf, save, toCsv } from "./userData.js";
 
 /** `loading` while the link's `load` could not be sent yet (no connection): nothing answers it. */
 const UNSENT = Number.MAX_SAFE_INTEGER;
@@ -22,8 +26,11 @@ export class Session {
     this.store = store;
     this.connection = connection;
     this.env = env;
-    this.loading = null;       // the number of our `load` message (or UNSENT) until a state answers it
+    this.loading = null;       // the number of the link's last message (its `load`, or the `import_data` of its points; UNSENT) until a state answers it
+    this.loadSent = null;      // the number of the link's `load` itself (what a `left_out` error is about)
     this.passed = null;        // the latest state that did not answer it (the session it replaces)
+    this.passedRest = {};      // the latest data, metrics and frame that did not answer it either
+    this.handled = 0;          // the server's latest `handled` count (a state's or an error's)
     this.leftOut = null;       // {fields, errors, unreadable, unlisted}: what the link loses, said once it is loaded
     this.asked = new Map();    // config key → {value, message}: sent, not yet in a state
     this.datasets = {};        // problem → {dataset, loss} last used with it (see configure)
@@ -34,7 +41,7 @@ export class Session {
     connection.addEventListener("status", (e) => this.onStatus(e.detail));
     connection.addEventListener("message", (e) => this.onMessage(e.detail));
     connection.addEventListener("frame", (e) => this.onFrame(e.detail));
-    store.on(["display", "epochsPerFrame"], () => this.writeHash());
+    store.on(["display", "epochsPerFrame", "data"], () => this.writeHash());
   }
 
   // -- actions the views call ---------------------------------------------------------------
@@ -85,6 +92,15 @@ export class Session {
       else this.setWeight(edit.layer, edit.from, edit.to, edit.value);
     }
   }
+
+  /**
+   * Make these points the session's data (CSV as docs/protocol.md's "Your own data"): the answer is
+   * a `state`, `data`, `metrics` and a frame, or an `error` with `rows` (store `importRefused`).
+   */
+  importData(csv) { return this.send({ type: "import_data", format: "csv", content: csv }); }
+
+  /** Ask for the data as CSV: the answer's `csv` becomes the store's `exported`. */
+  exportData() { return this.send({ type: "export_data" }); }
 
   /** The course's forward pass at a point of the plane (the answer is a `probe` message). */
   probe(x, y) { return this.connection.send({ type: "probe", x, y }); }
@@ -176,19 +192,36 @@ export class Session {
     this.asked.clear();
     this.wantedInspect = null;
     this.passed = null;
-    this.leftOut = { fields: [], errors: [], unreadable: link.badEdits, unlisted: 0 };
+    this.passedRest = {};
+    this.leftOut = { fields: [], errors: [], unreadable: link.badEdits, unlisted: 0, words: [] };
     // A lesson's link opens its settings; what the link names besides (a reload's) goes over them.
-    const config = lesson ? { ...lesson.settings, ...link.config } : link.config;
-    this.loading = this.send({ type: "load", config, edits: link.edits }) || UNSENT;
+    const config = lesson ? { ...lesson.settings, ...link.config } : { ...link.config };
+    // Your own points: `load` cannot name them; they come right after it (the link's, else this tab's).
+    const custom = config.dataset === "custom" || Boolean(link.points?.points.length);
+    if (config.dataset === "custom") delete config.dataset;
+    let csv = null;
+    if (custom) {
+      const problem = config.problem ?? options.defaults.problem;
+      const saved = loadSaved();
+      if (link.points?.points.length) csv = toCsv(link.points.points);
+      else if (saved?.problem === problem) csv = saved.csv;
+      else this.leftOut.words.push("The link's own points are not in it (too many for a link: ask for the CSV file), so it opens with another dataset.");
+      if (link.points?.bad) this.leftOut.words.push(`${link.points.bad} of the link's points could not be read and were left out.`);
+    }
+    this.loadSent = this.send({ type: "load", config, edits: link.edits });
+    const imported = this.loadSent && csv ? this.importData(csv) : 0;
+    this.loading = imported || this.loadSent || UNSENT;
     const speeds = this.store.state.hello.limits?.speeds ?? [1];
     if (link.speed) this.setSpeed(Math.max(1, Math.min(speeds[speeds.length - 1], link.speed)));
   }
 
   writeHash() {
-    const { config, edits, display, epochsPerFrame, hideText, lesson } = this.store.state;
+    const { config, edits, display, epochsPerFrame, hideText, lesson, data } = this.store.state;
     if (!config || this.loading) return;
+    // The points ride along while they fit (hash.js POINTS_MAX_CHARS); beyond that a reload uses the tab's copy.
+    const points = config.dataset === "custom" && data ? linkPoints(pointsOf(data)) : null;
     const hash = formatHash({
-      config, display, speed: epochsPerFrame, hidden: this.linkHidden, hideText, edits, lesson: lesson?.id, course: this.course,
+      config, display, speed: epochsPerFrame, hidden: this.linkHidden, hideText, edits, lesson: lesson?.id, course: this.course, points,
     });
     if (this.env.location.hash.replace(/^#/, "") !== hash) {
       // replaceState: settings changes should not flood the back button (and fire no hashchange).
@@ -218,10 +251,15 @@ export class Session {
         this.onState(message);
         break;
       case "data":
-        if (!this.loading) this.store.update({ data: { train: message.train, test: message.test } });
+        if (this.loading) {
+          this.passedRest.data = message;
+          break;
+        }
+        this.onData(message);
         break;
       case "metrics":
-        if (!this.loading) this.store.update({ metrics: message, epoch: message.epoch, diverged: message.diverged });
+        if (this.loading) this.passedRest.metrics = message;
+        else this.store.update({ metrics: message, epoch: message.epoch, diverged: message.diverged });
         break;
       case "probe":
       case "backprop":
@@ -239,8 +277,17 @@ export class Session {
     }
   }
 
+  onData(message) {
+    this.store.update({ data: { train: message.train, test: message.test } });
+    const { config } = this.store.state;
+    // The tab's copy of its own points, sent again after the next reload's or reconnect's `load`.
+    if (config?.dataset === "custom") save(config.problem, toCsv(pointsOf(message)));
+    if (typeof message.csv === "string") this.store.update({ exported: message.csv });
+  }
+
   /** A state: until one answers our `load`, they describe the session the link replaces. */
   onState(message) {
+    this.handled = Math.max(this.handled, message.handled ?? 0);
     if (this.loading && message.handled < this.loading) {
       this.passed = message;
       return;
@@ -272,9 +319,10 @@ export class Session {
   onError(message) {
     const errors = message.errors ?? [];
     if (message.code === "full") return; // the status banner says it (connection.js, views/status.js)
+    if (typeof message.handled === "number") this.handled = Math.max(this.handled, message.handled);
     if (message.code === "left_out") {
       // What the server left out of our load (an earlier, replaced load's is no news).
-      if (message.handled === this.loading && this.leftOut) {
+      if (message.handled === this.loadSent && this.leftOut) {
         this.leftOut.fields.push(...message.fields);
         this.leftOut.errors.push(...errors);
         // An error lists 20 problems, then one "…and N more" (`more` = N) under the field they
@@ -284,12 +332,24 @@ export class Session {
       }
       return;
     }
-    this.store.update({ error: errors.join("; ") || "The server refused the request." });
+    const linkPointsRefused = message.request === "import_data" && this.loading && message.handled === this.loading;
+    if (message.request === "import_data") {
+      // Said by the data tools, next to them (views/drawing.js), with the bad rows.
+      this.store.update({ importRefused: message });
+      if (linkPointsRefused) this.store.update({ error: `The link's own points could not be used: ${errors.join("; ")}` });
+    } else {
+      this.store.update({ error: errors.join("; ") || "The server refused the request." });
+    }
     if (this.loading && message.handled === this.loading) {
-      // The load itself was refused: the session stayed as it was; show it.
+      // The load (or the points after it) was refused: show the session as the server has it.
       this.loading = null;
       this.leftOut = null;
       if (this.passed) this.applyState(this.passed);
+      const { data, metrics, frame } = this.passedRest;
+      this.passedRest = {};
+      if (data) this.onData(data);
+      if (metrics) this.store.update({ metrics, epoch: metrics.epoch, diverged: metrics.diverged });
+      if (frame) this.store.update({ frame });
       return;
     }
     if (message.request === "configure") {
@@ -300,12 +360,13 @@ export class Session {
   }
 
   onFrame(frame) {
-    if (!this.loading) this.store.update({ frame });
+    if (this.loading) this.passedRest.frame = frame;
+    else this.store.update({ frame });
   }
 
   /** Once a link is loaded: one word on what of it the server left out or the page could not read. */
   sayLeftOut() {
-    const { fields, errors, unreadable, unlisted } = this.leftOut;
+    const { fields, errors, unreadable, unlisted, words: more } = this.leftOut;
     this.leftOut = null;
     const edits = unreadable + unlisted + fields.filter((field) => field === "edits").length;
     const settings = errors.filter((_, i) => fields[i] !== "edits");
@@ -313,6 +374,7 @@ export class Session {
     if (settings.length) words.push(`Some settings in the link could not be used: ${settings.join("; ")}.`);
     if (edits === 1) words.push("1 hand-set weight in the link does not fit this network and was left out.");
     if (edits > 1) words.push(`${edits} hand-set weights in the link do not fit this network and were left out.`);
+    words.push(...more);
     if (words.length) this.store.update({ error: words.join(" ") });
   }
 }

@@ -60,6 +60,10 @@ export function initialState() {
     hideText: false,
     preview: null,            // {kind: "feature", name} while an input node is hovered
     featureMaps: null,        // {resolution, maps: Map(feature → bytes)} once loaded
+    userPoints: null,         // while the "Your data" tools are open (views/drawing.js): the page's own points, [x, y, label, set] each, which the map shows instead of `data`
+    drawing: false,           // the map's pointer and keys draw or erase (views/drawing.js), not probe (views/probe.js)
+    importRefused: null,      // the latest `error` refusing an `import_data` (its `rows` and `errors`)
+    exported: null,           // the latest `export_data` answer's CSV
     error: null,              // the latest error message for the user
   };
 }

@@ -1,6 +1,9 @@
 // The form controls: hyperparameter menus, data sliders, dataset buttons, speed, display toggles
 // and the play/step/reset/regenerate buttons. Menus are built from the server's hello (never
 // hard-coded); every control shows the server's current state and sends changes as `configure`.
+// After the server's datasets comes "Your data" (when hello offers `user_data`), which opens the
+// drawing tools (views/drawing.js handles its click); while they are open the data panel shows what
+// applies to a `custom` dataset.
 
 import { hiddenControls } from "../hiding.js";
 import { labelOf, formatNumber } from "../labels.js";
@@ -9,6 +12,14 @@ import { drawPreview, loadSamples } from "../previews.js";
 
 /** Sliders: the original's steps; their ranges come from hello's limits and menus. */
 const STEPS = { num_classes: 1, train_ratio: 10, noise: 5, batch_size: 1 };
+
+/** The dataset your own points are (docs/protocol.md "Your own data"). */
+const CUSTOM = "custom";
+
+/** The dataset the data panel is about: "custom" while the drawing tools are open (views/drawing.js). */
+export function shownDataset(state) {
+  return state.userPoints ? CUSTOM : state.config.dataset;
+}
 
 /** The number-of-points menu's first option: the problem's default (num_points null). */
 const DEFAULT = "default"; // the option value, as the hash writes it
@@ -109,9 +120,10 @@ export function mountControls(root, store, session) {
   function fillDatasets(state) {
     const { config, hello } = state;
     if (!config) return;
-    const names = hello.options.dataset[config.problem] ?? [];
+    const names = (hello.options.dataset[config.problem] ?? []).filter((name) => name !== CUSTOM);
+    const own = Boolean(hello.options.user_data);
     const multiclass = config.problem === "multiclass";
-    const signature = `${config.problem}/${config.num_classes}/${names.join(",")}`;
+    const signature = `${config.problem}/${config.num_classes}/${names.join(",")}/${own}`;
     if (datasets._signature !== signature) {
       // Rebuilding would drop a focused button's focus to the page body: keep it on the same dataset.
       const focused = datasets.contains(document.activeElement) ? document.activeElement.dataset.dataset : null;
@@ -127,7 +139,7 @@ export function mountControls(root, store, session) {
         caption.textContent = labelOf("dataset", name);
         button.append(canvas, caption);
         return button;
-      }));
+      }), ...(own ? [userDataButton()] : []));
       datasets._signature = signature;
       if (focused) {
         const again = datasets.querySelector(`[data-dataset="${focused}"]`)
@@ -136,32 +148,53 @@ export function mountControls(root, store, session) {
       }
       loadSamples(config.problem, config.num_classes).then((points) => {
         if (datasets._signature !== signature) return; // the buttons changed meanwhile
-        for (const button of datasets.children) {
+        for (const button of datasets.querySelectorAll("[data-dataset]:not([data-user-data])")) {
           const sample = points[button.dataset.dataset];
           if (sample) drawPreview(button.querySelector("canvas"), sample, multiclass, viewOf(hello, button.dataset.dataset));
         }
       }).catch(() => {}); // a button without its picture still works
     }
+    const shown = shownDataset(state);
     for (const button of datasets.children) {
-      button.setAttribute("aria-pressed", String(button.dataset.dataset === config.dataset));
+      button.setAttribute("aria-pressed", String(button.dataset.dataset === shown));
     }
+  }
+
+  /** "Your data": a pencil over a blank plane (the points' own picture would change at every stroke). */
+  function userDataButton() {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "dataset user-data";
+    button.dataset.dataset = CUSTOM;
+    button.dataset.userData = "";
+    button.title = "Draw your own points, or import a CSV file";
+    const svg = "http://www.w3.org/2000/svg";
+    const picture = document.createElementNS(svg, "svg");
+    picture.setAttribute("aria-hidden", "true");
+    const use = document.createElementNS(svg, "use");
+    use.setAttribute("href", "#i-draw"); // index.html's sprite
+    picture.append(use);
+    const caption = document.createElement("span");
+    caption.textContent = "Your data";
+    button.append(picture, caption);
+    return button;
   }
 
   function showWhen(state) {
     const { config } = state;
-    for (const el of root.querySelectorAll("[data-when-problem]")) {
-      el.classList.toggle("is-off", config.problem !== el.dataset.whenProblem);
-    }
+    const dataset = shownDataset(state);
     // The logic gates' four points: a gate menu instead of noise, the training share, the number
-    // of points and regenerate, which do not apply to them.
-    for (const el of root.querySelectorAll("[data-when-dataset]")) {
-      el.classList.toggle("is-off", config.dataset !== el.dataset.whenDataset);
-    }
-    for (const el of root.querySelectorAll("[data-unless-dataset]")) {
-      el.classList.toggle("is-off", config.dataset === el.dataset.unlessDataset);
-    }
-    for (const el of root.querySelectorAll("[data-when-optimizer]")) {
-      el.classList.toggle("is-off", config.optimizer !== el.dataset.whenOptimizer);
+    // of points and regenerate, which do not apply to them; nor do they (or the class count, which
+    // the points' labels set) to your own points. A dataset attribute names one dataset or several
+    // ("logic custom"); an element with several conditions is shown when all hold.
+    const names = (text) => text.split(" ");
+    for (const el of root.querySelectorAll("[data-when-problem], [data-when-dataset], [data-unless-dataset], [data-when-optimizer]")) {
+      const { whenProblem, whenDataset, unlessDataset, whenOptimizer } = el.dataset;
+      const off = (whenProblem !== undefined && config.problem !== whenProblem)
+        || (whenDataset !== undefined && !names(whenDataset).includes(dataset))
+        || (unlessDataset !== undefined && names(unlessDataset).includes(dataset))
+        || (whenOptimizer !== undefined && config.optimizer !== whenOptimizer);
+      el.classList.toggle("is-off", off);
     }
     root.querySelector("[data-control=regularizationRate] select").disabled = config.regularization === "none";
     for (const input of texts) {
@@ -207,7 +240,8 @@ export function mountControls(root, store, session) {
   speed.addEventListener("change", () => session.setSpeed(Number(speed.value)));
   datasets.addEventListener("click", (event) => {
     const button = event.target.closest("[data-dataset]");
-    if (button) session.configure({ dataset: button.dataset.dataset });
+    // "Your data" is views/drawing.js's: it opens the tools (the server's data changes with the first points).
+    if (button && button.dataset.dataset !== CUSTOM) session.configure({ dataset: button.dataset.dataset });
   });
   for (const box of root.querySelectorAll("[data-display]")) {
     box.addEventListener("change", () => session.setDisplay({ [box.dataset.display]: box.checked }));
@@ -246,7 +280,7 @@ export function mountControls(root, store, session) {
 
   // -- from the store --------------------------------------------------------------------------
 
-  store.on(["hello", "config", "epochsPerFrame", "data"], (_, state) => render(state));
+  store.on(["hello", "config", "epochsPerFrame", "data", "userPoints"], (_, state) => render(state));
   store.on("display", (display) => {
     for (const box of root.querySelectorAll("[data-display]")) box.checked = Boolean(display[box.dataset.display]);
   });

@@ -2,8 +2,10 @@
 // students see it), per input feature (ticked: the network may use it) and for the explanatory
 // text, and the link that opens this very setup with the rest hidden, ready to copy. It only makes
 // a link; this page stays as it is. A page opened from a link that hides controls does not show it.
+// Your own points go in the link while they fit (hash.js linkPoints); when they do not, a note says so.
 
-import { formatHash } from "../hash.js";
+import { formatHash, linkPoints } from "../hash.js";
+import { pointsOf } from "../userData.js";
 import { FOLLOWS, HIDABLE } from "../hiding.js";
 
 const COPIED_MS = 2500;
@@ -28,6 +30,7 @@ export function mountLinkBuilder(root, store) {
   const output = panel.querySelector("[data-builder-link]");
   const copy = panel.querySelector("[data-builder-copy]");
   const note = panel.querySelector("[data-builder-note]");
+  const pointsNote = panel.querySelector("[data-builder-points-note]");
   const labels = Object.fromEntries(HIDABLE);
   let hidden = new Set(); // the hide keys chosen here (starting from the page's own)
   let noteTimer = null;
@@ -41,8 +44,11 @@ export function mountLinkBuilder(root, store) {
   }
 
   function link(state) {
-    const { config, display, epochsPerFrame, edits } = state;
-    const hash = formatHash({ config, display, speed: epochsPerFrame, hidden, hideText: !text.checked, edits });
+    const { config, display, epochsPerFrame, edits, data } = state;
+    const custom = config.dataset === "custom" && data;
+    const points = custom ? linkPoints(pointsOf(data)) : null;
+    pointsNote.hidden = !custom || points !== null;
+    const hash = formatHash({ config, display, speed: epochsPerFrame, hidden, hideText: !text.checked, edits, points });
     const { origin, pathname } = window.location;
     return `${origin}${pathname}#${hash}`;
   }
@@ -88,5 +94,5 @@ export function mountLinkBuilder(root, store) {
   });
 
   store.on("hidden", (keys) => { hidden = new Set(keys); }); // a new link: start from its choice
-  store.on(["hello", "config", "edits", "display", "epochsPerFrame", "hidden", "hideText"], render);
+  store.on(["hello", "config", "edits", "display", "epochsPerFrame", "hidden", "hideText", "data"], render);
 }

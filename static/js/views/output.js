@@ -3,7 +3,8 @@
 // when shown), the axes' ticks of that view (maps.js viewOf: [−6, 6]², or the logic gates'
 // [−0.5, 1.5]²), the diverged notice, the colour legend (the −1…1 scale always; the class colours too in multi-class; a 0…1
 // probability scale when the output is a sigmoid's or a softmax's probability), and the read-out
-// of the map's value under the pointer (as a probability there too).
+// of the map's value under the pointer (as a probability there too). While the "Your data" tools are
+// open (views/drawing.js) the points are the page's own list (`userPoints`), drawn as they change.
 
 import { CLASS_COLORS, LEGEND_GRADIENT, byteValue } from "../colors.js";
 import { inView, lutFor, paintBytes, toPixels, viewOf } from "../maps.js";
@@ -82,6 +83,13 @@ function stallOnChart(stall) {
   const upTo = stall.layer;
   const names = upTo === 1 ? weightName(0) : `${weightName(0)} ${upTo === 2 ? "and" : "to"} ${weightName(upTo - 1)}`;
   return `on the gradient chart under the network, ${names} ${upTo === 1 ? "has" : "have"} sunk towards 0`;
+}
+
+/** The page's own points ([x, y, label, set]) as a `data` message's two lists. */
+function splitPoints(points) {
+  const data = { train: [], test: [] };
+  for (const [x, y, label, set] of points) data[set === "test" ? "test" : "train"].push([x, y, label]);
+  return data;
 }
 
 export function mountOutput(root, store) {
@@ -171,7 +179,8 @@ export function mountOutput(root, store) {
   });
 
   function paintPoints() {
-    const { data, display, config, hello } = store.state;
+    const { display, config, hello, userPoints } = store.state;
+    const data = userPoints ? splitPoints(userPoints) : store.state.data;
     const size = mapBox.clientWidth;
     const ratio = window.devicePixelRatio || 1;
     pointsCanvas.width = Math.round(size * ratio);
@@ -180,7 +189,7 @@ export function mountOutput(root, store) {
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, size, size);
     if (!data || !config || !hello) return;
-    const view = viewOf(hello, config.dataset);
+    const view = viewOf(hello, userPoints ? "custom" : config.dataset);
     const multiclass = config.problem === "multiclass";
     const shown = data.train.length + (display.showTestData ? data.test.length : 0);
     // A handful of points (the logic gates' four inputs) are drawn big, each plain to see.
@@ -278,7 +287,7 @@ export function mountOutput(root, store) {
     requestRender(paintMap);
     requestRender(paintPoints);
   });
-  store.on(["data", "config"], () => requestRender(paintPoints));
+  store.on(["data", "config", "userPoints"], () => requestRender(paintPoints));
   store.on("config", () => {
     renderLegend();
     renderAxes();

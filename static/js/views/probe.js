@@ -6,6 +6,8 @@
 // the map. It is asked again when the weights change (at most a few times a second while
 // training) and cleared by Escape, the Clear button or a network of another shape. While the
 // step-through of an update is open (views/stepThrough.js), its numbers are on the nodes instead.
+// While the drawing tools draw or erase (store `drawing`, views/drawing.js), the map's clicks and
+// keys are theirs: the probe steps aside.
 
 import { biasOf, weightOf } from "../frame.js";
 import { viewOf } from "../maps.js";
@@ -305,7 +307,7 @@ export function mountProbe(root, store, session, network) {
   // -- events ---------------------------------------------------------------------------------
 
   mapBox.addEventListener("click", (event) => {
-    if (event.target.closest("button, a, .diverged, .stalled")) return;
+    if (store.state.drawing || event.target.closest("button, a, .diverged, .stalled")) return;
     const { config, hello } = store.state;
     if (!config || !hello) return;
     const [low, high] = viewOf(hello, config.dataset);
@@ -316,7 +318,7 @@ export function mountProbe(root, store, session, network) {
     follow(low + fx * (high - low), high - fy * (high - low));
   });
   mapBox.addEventListener("keydown", (event) => {
-    if (event.target !== mapBox) return;
+    if (event.target !== mapBox || store.state.drawing) return;
     const { config, hello } = store.state;
     if (!config || !hello) return;
     const [low, high] = viewOf(hello, config.dataset);
