@@ -125,7 +125,7 @@ def test_erase_removes_the_points_under_the_pointer_and_undo_brings_them_back(pl
     for x, y in [(-3, 0), (0, 0), (3, 0)]:
         click_plane(page, x, y)
     server_points(page, 3)
-    page.click("[data-user-mode=erase] + span")
+    page.check("[data-user-mode=erase]")
     click_plane(page, 0.05, 0.05)
     points = server_points(page, 2)
     assert not near(points, 0, 0)
@@ -147,9 +147,13 @@ def test_probe_mode_hands_the_map_back_to_the_probe(playground):
     click_plane(page, 1, 1)
     server_points(page, 1)
     assert page.get_attribute("[data-map]", "data-probe") is None
-    page.click("[data-user-mode=probe] + span")
+    page.check("[data-user-mode=probe]")
     click_plane(page, 2, 2)
-    page.wait_for_function("() => document.querySelector('[data-map]').dataset.probe === '2,2'")
+    # The probe follows the clicked point (to the map's pixel), and no point is drawn.
+    page.wait_for_function("""() => {
+        const at = (document.querySelector('[data-map]').dataset.probe || '').split(',').map(Number);
+        return at.length === 2 && Math.abs(at[0] - 2) < 0.1 && Math.abs(at[1] - 2) < 0.1;
+    }""")
     expect(page.locator(COUNT)).to_have_text("1 training point, 0 test points")
 
 

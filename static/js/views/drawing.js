@@ -149,8 +149,12 @@ export function mountDrawing(root, store, session) {
     history.push(points);
     hideError();
     const number = session.importData(text);
-    if (!number) history.pop();
-    else sent = { number, before: points, undo: false, file: true };
+    if (!number) {
+      history.pop();
+      return;
+    }
+    unsent = false; // the server's answer brings the file's points
+    sent = { number, before: points, undo: false, file: true };
   }
 
   function undo() {
