@@ -6,8 +6,11 @@
 // error says how many of our messages the server has handled (`handled`), which is how the page
 // tells what an answer answers. A link may name a lesson (`lesson=<id>`): the session then opens
 // with the lesson's settings (the link's own settings over them) and the lesson's hidden controls.
+// A whole network comes in as an `import_model` (a model file, a link's `params=`, or the training
+// the tab kept, durable.js): its answer is `importing`'s, and until then the tab keeps its old one.
 
 import { formatHash, parseHash } from "./hash.js";
+import { modelOf, optimizerMemory } from "./model.js";
 
 /** `loading` while the link's `load` could not be sent yet (no connection): nothing answers it. */
 const UNSENT = Number.MAX_SAFE_INTEGER;
@@ -17,11 +20,15 @@ export class Session {
    * @param {import("./store.js").Store} store
    * @param {import("./connection.js").Connection} connection
    * @param {{location: Location, history: History}} [env]
+   * @param {import("./durable.js").Durable|null} [durable]  the training the tab keeps
    */
-  constructor(store, connection, env = { location: window.location, history: window.history }) {
+  constructor(store, connection, env = { location: window.location, history: window.history }, durable = null) {
     this.store = store;
     this.connection = connection;
     this.env = env;
+    this.durable = durable;
+    this.resume = false;       // the next applyHash is a connection's: it may bring the kept training back
+    this.loadSent = null;      // the number of the latest `load` (the left_out errors about it carry it)
     this.loading = null;       // the number of our `load` message (or UNSENT) until a state answers it
     this.passed = null;        // the latest state that did not answer it (the session it replaces)
     this.leftOut = null;       // {fields, errors, unreadable, unlisted}: what the link loses, said once it is loaded
@@ -105,6 +112,20 @@ export class Session {
     return sent;
   }
 
+  /** The server's model of the session (the answer is a `model` message: views/modelIO.js). */
+  exportModel() { return this.send({ type: "export_model" }); }
+
+  /**
+   * Make the session this network (an exported model's object): it is paused at the model's
+   * epoch. `source` says where it came from ("file", "link", "kept"), for the words after it.
+   * Until the server answers, the tab keeps what it had (durable.js keeps the old weights).
+   */
+  importModel(model, source = "file") {
+    const number = this.send({ type: "import_model", model });
+    if (number) this.store.update({ importing: { number, source, epoch: model.epoch, config: model.config } });
+    return number;
+  }
+
   /** Display-only settings (show test data, discretize): the hash only, never the server. */
   setDisplay(patch) {
     this.store.update({ display: { ...this.store.state.display, ...patch } });
@@ -148,7 +169,9 @@ export class Session {
    * random seed if it names none, as the original), its hand-set weights, its speed. Called on
    * every connection and whenever the hash changes under the page (a pasted link, a hand edit).
    * Until the server answers, the hash is the link's: nothing from the session it replaces is
-   * written over it (so a link pasted while offline is opened on reconnecting).
+   * written over it (so a link pasted while offline is opened on reconnecting). A link with a
+   * trained network (`params=`) is opened with it; a connection's load (`resume`) brings back the
+   * training the tab kept for these settings. Either follows the load as an `import_model`.
    */
   applyHash() {
     this.loading = UNSENT;
@@ -180,8 +203,31 @@ export class Session {
     // A lesson's link opens its settings; what the link names besides (a reload's) goes over them.
     const config = lesson ? { ...lesson.settings, ...link.config } : link.config;
     this.loading = this.send({ type: "load", config, edits: link.edits }) || UNSENT;
+    this.loadSent = this.loading;
+    if (this.loading !== UNSENT) this.openNetwork(link, config);
     const speeds = this.store.state.hello.limits?.speeds ?? [1];
     if (link.speed) this.setSpeed(Math.max(1, Math.min(speeds[speeds.length - 1], link.speed)));
+  }
+
+  /**
+   * After the load (and whatever else opens the link, such as its points): the link's own trained
+   * network, else, on a connection's load, the training this tab kept for these settings.
+   */
+  openNetwork(link, config) {
+    const resume = this.resume;
+    this.resume = false;
+    if (link.badParams) {
+      this.store.update({ error: "The trained weights in the link could not be read; it opens untrained, with its settings." });
+      return;
+    }
+    if (link.params) {
+      const model = modelOf({ config, epoch: link.epoch, params: link.params });
+      if (model) this.importModel(model, "link");
+      else this.store.update({ error: `The link's ${link.params.length} trained weights do not fit its network; it opens untrained, with its settings.` });
+      return;
+    }
+    const kept = resume ? this.durable?.resumeFor(config, link.edits) : null;
+    if (kept) this.importModel(kept, "kept");
   }
 
   writeHash() {
@@ -204,6 +250,7 @@ export class Session {
       // The next connection's hello loads the hash again; until then nothing is asked or shown.
       if (this.loading) this.loading = UNSENT;
       this.asked.clear();
+      if (this.store.state.importing) this.store.update({ importing: null }); // the next load asks again
       this.store.update({ playing: false });
     }
   }
@@ -212,6 +259,8 @@ export class Session {
     switch (message.type) {
       case "hello":
         this.store.update({ hello: message, error: null });
+        this.resume = true;
+        this.hellos = (this.hellos ?? 0) + 1;
         this.applyHash();
         break;
       case "state":
@@ -225,7 +274,9 @@ export class Session {
         break;
       case "probe":
       case "backprop":
-        // Answers to questions (views/probe.js, views/stepThrough.js), of the session the page shows.
+      case "model":
+        // Answers to questions (views/probe.js, views/stepThrough.js, views/modelIO.js), of the
+        // session the page shows.
         if (!this.loading) this.store.update({ [message.type]: message });
         break;
       case "error":
@@ -262,6 +313,21 @@ export class Session {
       stopped: message.stopped ?? null,
     });
     this.writeHash();
+    const { importing } = this.store.state;
+    if (importing && message.handled >= importing.number) this.imported(importing, message);
+  }
+
+  /** The server has made the session the model sent: say so (and what of it could not come). */
+  imported(importing, state) {
+    const at = `epoch ${state.epoch.toLocaleString("en")}`;
+    const words = {
+      kept: `${this.hellos > 1 ? "Reconnected: training" : "Training"} restored at ${at}, the weights this tab last had.`,
+      link: `Opened the link's trained network at ${at}.`,
+      file: `Opened the model at ${at}.`,
+    }[importing.source] ?? `Opened the model at ${at}.`;
+    const memory = optimizerMemory(state.config);
+    const note = memory ? ` The optimizer's ${memory} start afresh (a model does not hold them).` : "";
+    this.store.update({ importing: null, imported: { ...importing, ok: true, epoch: state.epoch }, notice: words + note });
   }
 
   /** Changes asked for in messages the server has now handled are no longer on their way. */
@@ -274,7 +340,7 @@ export class Session {
     if (message.code === "full") return; // the status banner says it (connection.js, views/status.js)
     if (message.code === "left_out") {
       // What the server left out of our load (an earlier, replaced load's is no news).
-      if (message.handled === this.loading && this.leftOut) {
+      if (message.handled === this.loadSent && this.leftOut) {
         this.leftOut.fields.push(...message.fields);
         this.leftOut.errors.push(...errors);
         // An error lists 20 problems, then one "…and N more" (`more` = N) under the field they
@@ -282,6 +348,11 @@ export class Session {
         const fields = message.fields ?? [];
         if (message.more > 0 && fields[fields.length - 1] === "edits") this.leftOut.unlisted += message.more - 1;
       }
+      return;
+    }
+    const { importing } = this.store.state;
+    if (message.request === "import_model" && importing && message.handled === importing.number) {
+      this.refusedImport(importing, errors);
       return;
     }
     this.store.update({ error: errors.join("; ") || "The server refused the request." });
@@ -297,6 +368,17 @@ export class Session {
       // Controls may show a value the server refused: redraw them from its real state.
       this.store.update({ config: this.store.state.config });
     }
+  }
+
+  /** The server refused a model: nothing changed (the session is the one the load or the tab had). */
+  refusedImport(importing, errors) {
+    const why = errors.join("; ") || "the server refused it";
+    const words = {
+      kept: `The training this tab kept could not be restored (${why}); the network starts again from epoch 0.`,
+      link: `The trained network in the link could not be opened (${why}); it opens untrained, with its settings.`,
+      file: `That model could not be opened: ${why}. Nothing changed.`,
+    }[importing.source] ?? `That model could not be opened: ${why}.`;
+    this.store.update({ importing: null, imported: { ...importing, ok: false, errors }, error: words });
   }
 
   onFrame(frame) {

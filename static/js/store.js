@@ -61,5 +61,9 @@ export function initialState() {
     preview: null,            // {kind: "feature", name} while an input node is hovered
     featureMaps: null,        // {resolution, maps: Map(feature → bytes)} once loaded
     error: null,              // the latest error message for the user
+    notice: null,             // the latest news for the user that is not an error (a model opened)
+    model: null,              // the latest `model` answer to export_model (views/modelIO.js)
+    importing: null,          // {number, source, epoch, config} while an import_model is on its way
+    imported: null,           // {source, ok, epoch | errors}: how the latest import_model went
   };
 }
