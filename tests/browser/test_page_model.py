@@ -6,6 +6,7 @@ comes back at the same epoch with the same weights, the frames' float32 paramete
 from __future__ import annotations
 
 import json
+import pytest
 import struct
 
 from playwright.sync_api import Page, expect
@@ -293,3 +294,43 @@ def test_a_server_restart_mid_training_comes_back_at_the_same_epoch_with_the_sam
     # And it trains on from there.
     page.click("[data-action=step]")
     wait_epoch(page, kept_epoch + 1)
+
+
+def test_the_params_key_round_trips_every_float32_and_refuses_what_it_cannot_read(modules):
+    result = modules.evaluate(
+        """async () => {
+            const { encodeParams, decodeParams, parseHash, withTrained, formatHash } = await import('/static/js/hash.js');
+            const { modelOf, layerSizes } = await import('/static/js/model.js');
+            const options = await (await fetch('/api/options')).json();
+            const params = new Float32Array([0.1, -2.5, 1e-7, 123456.789, -0, 3.4e38, 1.5]);
+            const text = encodeParams(params);
+            const back = decodeParams(text);
+            const hash = withTrained('#seed=1&network_shape=2&edits=b0.0:1&params=old&epoch=9', {params, epoch: 42});
+            const link = parseHash('#' + hash, options);
+            const config = {...options.defaults, network_shape: [2], features: ['x']};
+            const model = modelOf({config, epoch: 42, params});
+            return {
+                text, same: Array.from(back).every((v, i) => Object.is(v, params[i])),
+                hash, epoch: link.epoch, linkParams: Array.from(link.params), edits: link.edits.length,
+                bad: [decodeParams('abc'), decodeParams('a*b'), decodeParams(''), decodeParams(encodeParams(new Float32Array([1])).slice(0, 3))],
+                nan: decodeParams(encodeParams(new Float32Array([NaN]))),
+                badLink: parseHash('#seed=1&params=%%%', options).badParams,
+                sizes: layerSizes(config), model,
+                misfit: modelOf({config, epoch: 0, params: params.slice(1)}),
+                formatted: formatHash({config, display: {}, speed: 1, hidden: new Set(), hideText: false,
+                                       edits: [{layer: 0, node: 0, value: 1}], trained: {params, epoch: 7}}),
+            };
+        }""")
+    assert result["same"] and set(result["text"]) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    assert len(result["text"]) == 38  # 28 bytes: ⌈28 · 4 / 3⌉ characters, no padding
+    assert "edits=" not in result["hash"] and "params=old" not in result["hash"] and result["hash"].endswith("&epoch=42")
+    assert result["epoch"] == 42 and result["edits"] == 0 and len(result["linkParams"]) == 7
+    assert result["bad"] == [None, None, None, None] and result["nan"] is None and result["badLink"] is True
+    assert result["sizes"] == [1, 2, 1]
+    model = result["model"]
+    assert model["layer_sizes"] == [1, 2, 1] and model["epoch"] == 42 and model["format"] == "nn-playground-model"
+    # Frame order: node 0 of layer 1 is (bias 0.1, weight -2.5), node 1 (1e-7, 123456.79); the output (-0, 3.4e38, 1.5).
+    assert model["biases"][0] == [pytest.approx(0.1), pytest.approx(1e-7)] and model["weights"][0] == [[-2.5], [pytest.approx(123456.79)]]
+    assert model["biases"][1] == [0] and model["weights"][1] == [[pytest.approx(3.4e38), 1.5]]
+    assert result["misfit"] is None
+    assert "edits=" not in result["formatted"] and result["formatted"].endswith("&epoch=7")
