@@ -45,9 +45,9 @@ export function modelOf({ config, epoch, params, sizes = layerSizes(config) }) {
   };
 }
 
-/** What the optimizer's lost memory is called, when it has one (momentum, Adam), else null. */
+/** The words for an optimizer whose memory a model does not hold (momentum, Adam), else null. */
 export function optimizerMemory(config) {
-  if (config?.optimizer === "momentum") return "momentum";
-  if (config?.optimizer === "adam") return "Adam's moment estimates";
+  if (config?.optimizer === "momentum") return "The optimizer's momentum starts afresh (a model does not hold it).";
+  if (config?.optimizer === "adam") return "Adam's moment estimates start afresh (a model does not hold them).";
   return null;
 }

@@ -326,7 +326,7 @@ export class Session {
       file: `Opened the model at ${at}.`,
     }[importing.source] ?? `Opened the model at ${at}.`;
     const memory = optimizerMemory(state.config);
-    const note = memory ? ` The optimizer's ${memory} start afresh (a model does not hold them).` : "";
+    const note = memory ? ` ${memory}` : "";
     this.store.update({ importing: null, imported: { ...importing, ok: true, epoch: state.epoch }, notice: words + note });
   }
 

@@ -186,7 +186,8 @@ export function mountModelIO(root, store, session) {
     const copied = done ? "Copied" : "Select the link and copy it (Ctrl+C)";
     const what = linkBox.dataset.trained ? `, with the network at epoch ${Number(linkBox.dataset.trained).toLocaleString("en")}` : "";
     clearTimeout(noteTimer);
-    say(`${copied}${what}.${panel.dataset.linkTooLong === "true" ? " It is too long to carry the weights: download the model (JSON) to share them." : ""}`);
+    const settingsOnly = panel.dataset.linkTooLong === "true" ? ", with the settings only: too long to carry the weights" : "";
+    say(`${copied}${what}${settingsOnly}.`);
     noteTimer = setTimeout(() => { if (note.textContent.startsWith(copied)) say(""); }, COPIED_MS);
   });
 }
