@@ -7,6 +7,9 @@
 // (`tutorial=`, `goal…Threshold…=`) are kept as they came, so its staged goals survive a rewrite.
 // `points=` carries a `custom` dataset's own points (drawn or imported) when they fit in a link
 // (formatPoints / parsePoints below; static/README.md "Your own points in a link").
+// A shared link may carry a trained network (`params=`, base64url of the frame's float32
+// parameters, and `epoch=`); the page writes them only into links the user copies, never into the
+// address bar (session.js writeHash), and the server's state alone decides what it shows.
 
 /** The original playground's hash keys that only it writes (seeing one means "an original link"). */
 const LEGACY_ONLY = new Set([
@@ -30,6 +33,14 @@ const LESSON_KEY = "lesson";
 /** Keys of Google's crash-course build of the playground, kept verbatim (js/lessons.js reads them). */
 const COURSE_KEY = /^(tutorial|goal[A-Za-z]*Threshold[A-Za-z]*)$/;
 const EDITS_KEY = "edits";
+const PARAMS_KEY = "params";
+const EPOCH_KEY = "epoch";
+/**
+ * The longest link the page offers with the weights in it: what chat apps, course sites' link
+ * fields, mail clients and older browsers (IE's 2,083) keep intact. A longer one carries the
+ * settings only, and the page offers the model's JSON file instead.
+ */
+export const LINK_LIMIT = 2000;
 // One hand edit: "w<layer>.<from>.<to>:<value>" (a weight) or "b<layer>.<node>:<value>" (a bias),
 // with docs/protocol.md's set_weight / set_bias indices.
 const WEIGHT_EDIT = /^w(\d{1,4})\.(\d{1,4})\.(\d{1,4}):(.+)$/;
@@ -53,6 +64,9 @@ export const POINTS_MAX_CHARS = 1500;
  * @property {[string, string][]} course  the crash course's `tutorial` and `goal…Threshold…` keys, in order
  * @property {{points: Point[], bad: number}|null} points  `points=`: the link's own points (a
  *   `custom` dataset) and how many entries could not be read; null without the key
+ * @property {Float32Array|null} params  a trained network's parameters (`params=`), in frame order
+ * @property {number} epoch       the epoch they were trained to (`epoch=`, 0 if absent)
+ * @property {boolean} badParams  `params=` was there but could not be read
  */
 
 /** @typedef {[number, number, number, "train"|"test"]} Point  x, y, label and the set it belongs to */
@@ -151,7 +165,7 @@ export function parseHash(hash, options) {
   const map = splitHash(hash);
   const out = {
     config: {}, display: {}, speed: null, hidden: new Set(), hideText: false, legacy: false, edits: [], badEdits: 0,
-    otherDatasets: {}, lesson: null, course: [], points: null,
+    otherDatasets: {}, lesson: null, course: [], points: null, params: null, epoch: 0, badParams: false,
   };
   out.legacy = [...map.keys()].some((key) => LEGACY_ONLY.has(key));
   if (out.legacy) readLegacy(map, out);
@@ -170,6 +184,12 @@ export function parseHash(hash, options) {
   if (map.get(LESSON_KEY)?.trim()) out.lesson = map.get(LESSON_KEY).trim();
   out.course = [...map].filter(([key]) => COURSE_KEY.test(key));
   if (map.has(POINTS_KEY)) out.points = parsePoints(map.get(POINTS_KEY));
+  if (map.has(PARAMS_KEY)) {
+    out.params = decodeParams(map.get(PARAMS_KEY));
+    out.badParams = !out.params;
+    const trained = map.has(EPOCH_KEY) ? number(map.get(EPOCH_KEY)) : 0;
+    out.epoch = Number.isInteger(trained) && trained >= 0 ? trained : 0;
+  }
   return out;
 }
 
@@ -257,6 +277,56 @@ export function formatEdits(edits) {
   return [...edits].sort(compareEdits).map((e) => `${editKey(e)}:${formatValue(e.value)}`).join(",");
 }
 
+/**
+ * Parameters as `params=` writes them: the float32s little-endian (as a frame carries them),
+ * base64url without padding (letters, digits, "-" and "_": nothing to escape in a hash).
+ * @param {Float32Array} params
+ */
+export function encodeParams(params) {
+  const bytes = new Uint8Array(params.length * 4);
+  const view = new DataView(bytes.buffer);
+  params.forEach((value, i) => view.setFloat32(i * 4, value, true));
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/**
+ * `params=` back to numbers: null unless it is base64url of whole float32s, every one finite.
+ * @param {string} text
+ * @returns {Float32Array|null}
+ */
+export function decodeParams(text) {
+  const clean = text.trim().replace(/-/g, "+").replace(/_/g, "/");
+  if (!clean || !/^[A-Za-z0-9+/]+$/.test(clean)) return null;
+  let binary;
+  try {
+    binary = atob(clean + "=".repeat((4 - (clean.length % 4)) % 4));
+  } catch {
+    return null;
+  }
+  if (binary.length % 4) return null;
+  const view = new DataView(new ArrayBuffer(binary.length));
+  for (let i = 0; i < binary.length; i++) view.setUint8(i, binary.charCodeAt(i));
+  const params = new Float32Array(binary.length / 4);
+  for (let i = 0; i < params.length; i++) params[i] = view.getFloat32(i * 4, true);
+  return params.every(Number.isFinite) ? params : null;
+}
+
+/**
+ * A hash with the whole network added (`params=`, `epoch=`) in place of its `edits=` (which the
+ * network holds): the address bar's link as the user copies it to share the trained network.
+ * @param {string} hash  location.hash, with or without "#"
+ * @param {{params: Float32Array, epoch: number}} trained
+ * @returns {string} without the leading "#"
+ */
+export function withTrained(hash, trained) {
+  const drop = new Set([EDITS_KEY, PARAMS_KEY, EPOCH_KEY]);
+  const parts = hash.replace(/^#/, "").split("&").filter((part) => part && !drop.has(part.split("=")[0]));
+  parts.push(`${PARAMS_KEY}=${encodeParams(trained.params)}`, `${EPOCH_KEY}=${trained.epoch}`);
+  return parts.join("&");
+}
+
 function encode(value) {
   return encodeURIComponent(String(value)).replace(/%2C/gi, ",");
 }
@@ -264,13 +334,15 @@ function encode(value) {
 /**
  * The hash for the given settings: the open lesson (if any), every config key in the server's
  * order, then display toggles, speed, hand-set weights (if any), and the classroom keys and the
- * crash course's keys, which survive every rewrite.
+ * crash course's keys, which survive every rewrite. `trained` (only in a link the user copies)
+ * adds the whole network, `params=` and `epoch=`, after the edits.
  * @param {{config: object, display: object, speed: number, hidden: Set<string>, hideText: boolean,
- *   edits?: Edit[], lesson?: string|null, course?: [string, string][], points?: string|null}} s
+ *   edits?: Edit[], lesson?: string|null, course?: [string, string][], points?: string|null,
+ *   trained?: {params: Float32Array, epoch: number}|null}} s
  *   (`points`: a formatPoints value, for a `custom` dataset whose points fit in a link)
  * @returns {string} without the leading "#"
  */
-export function formatHash({ config, display, speed, hidden, hideText, edits = [], lesson = null, course = [], points = null }) {
+export function formatHash({ config, display, speed, hidden, hideText, edits = [], lesson = null, course = [], points = null, trained = null }) {
   const parts = [];
   if (lesson) parts.push(`${LESSON_KEY}=${encode(lesson)}`);
   for (const [key, value] of Object.entries(config)) {
@@ -284,9 +356,11 @@ export function formatHash({ config, display, speed, hidden, hideText, edits = [
   parts.push(`show_test_data=${Boolean(display.showTestData)}`, `discretize=${Boolean(display.discretize)}`);
   if (speed) parts.push(`speed=${speed}`);
   // Written as is: its characters (letters, digits, ".", ":", ",", "-") need no escaping in a hash.
-  if (edits.length) parts.push(`${EDITS_KEY}=${formatEdits(edits)}`);
+  // The whole network holds every hand-set weight: a link with it needs no `edits=`.
+  if (edits.length && !trained) parts.push(`${EDITS_KEY}=${formatEdits(edits)}`);
   // formatPoints' value: base64url letters and one ".", nothing to escape.
   if (points) parts.push(`${POINTS_KEY}=${points}`);
+  if (trained) parts.push(`${PARAMS_KEY}=${encodeParams(trained.params)}`, `${EPOCH_KEY}=${trained.epoch}`);
   for (const name of [...hidden].sort()) parts.push(`${name}${HIDE_SUFFIX}=true`);
   if (hideText) parts.push("hideText=true");
   for (const [key, value] of course) parts.push(`${key}=${encode(value)}`);

@@ -2,6 +2,7 @@
 // its part of the page, and opens the websocket. Nothing here is global.
 
 import { Connection, socketUrl } from "./connection.js";
+import { Durable } from "./durable.js";
 import { loadFeatureMaps, viewOf } from "./maps.js";
 import { onPainted } from "./render.js";
 import { loadLessons } from "./lessons.js";
@@ -14,6 +15,7 @@ import { mountGradients } from "./views/gradients.js";
 import { mountLessons } from "./views/lessons.js";
 import { mountLinkBuilder } from "./views/linkBuilder.js";
 import { mountMetrics } from "./views/metrics.js";
+import { mountModelIO } from "./views/modelIO.js";
 import { mountNetwork } from "./views/network.js";
 import { mountOutput } from "./views/output.js";
 import { mountProbe } from "./views/probe.js";
@@ -33,7 +35,9 @@ function start() {
   const root = document;
   const store = new Store(initialState());
   const connection = new Connection(socketUrl());
-  const session = new Session(store, connection);
+  // The training this tab keeps (memory and sessionStorage), brought back after every load.
+  const durable = new Durable(store);
+  const session = new Session(store, connection, undefined, durable);
 
   mountStatus(root, store);
   mountControls(root, store, session);
@@ -51,6 +55,7 @@ function start() {
   mountTruthTable(root, store, session);
   mountStops(root, store);
   mountLinkBuilder(root, store);
+  mountModelIO(root, store, session);
   mountLessons(root, store, session);
   mountSummary(root, store);
 

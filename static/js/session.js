@@ -9,8 +9,11 @@
 // A `custom` dataset (your own points, issue 13) cannot be named in a `load`: its points follow it
 // in an `import_data`, from the link's `points=` or the tab's own copy (userData.js), and the hash
 // carries them back while they fit in a link.
+// A whole network comes in as an `import_model` (a model file, a link's `params=`, or the training
+// the tab kept, durable.js): its answer is `importing`'s, and until then the tab keeps its old one.
 
 import { formatHash, linkPoints, parseHash } from "./hash.js";
+import { modelOf, optimizerMemory } from "./model.js";
 import { loadSaved, pointsOf, save, toCsv } from "./userData.js";
 
 /** `loading` while the link's `load` could not be sent yet (no connection): nothing answers it. */
@@ -21,11 +24,14 @@ export class Session {
    * @param {import("./store.js").Store} store
    * @param {import("./connection.js").Connection} connection
    * @param {{location: Location, history: History}} [env]
+   * @param {import("./durable.js").Durable|null} [durable]  the training the tab keeps
    */
-  constructor(store, connection, env = { location: window.location, history: window.history }) {
+  constructor(store, connection, env = { location: window.location, history: window.history }, durable = null) {
     this.store = store;
     this.connection = connection;
     this.env = env;
+    this.durable = durable;
+    this.resume = false;       // the next applyHash is a connection's: it may bring the kept training back
     this.loading = null;       // the number of the link's last message (its `load`, or the `import_data` of its points; UNSENT) until a state answers it
     this.loadSent = null;      // the number of the link's `load` itself (what a `left_out` error is about)
     this.passed = null;        // the latest state that did not answer it (the session it replaces)
@@ -121,6 +127,20 @@ export class Session {
     return sent;
   }
 
+  /** The server's model of the session (the answer is a `model` message: views/modelIO.js). */
+  exportModel() { return this.send({ type: "export_model" }); }
+
+  /**
+   * Make the session this network (an exported model's object): it is paused at the model's
+   * epoch. `source` says where it came from ("file", "link", "kept"), for the words after it.
+   * Until the server answers, the tab keeps what it had (durable.js keeps the old weights).
+   */
+  importModel(model, source = "file") {
+    const number = this.send({ type: "import_model", model });
+    if (number) this.store.update({ importing: { number, source, epoch: model.epoch, config: model.config } });
+    return number;
+  }
+
   /** Display-only settings (show test data, discretize): the hash only, never the server. */
   setDisplay(patch) {
     this.store.update({ display: { ...this.store.state.display, ...patch } });
@@ -164,7 +184,9 @@ export class Session {
    * random seed if it names none, as the original), its hand-set weights, its speed. Called on
    * every connection and whenever the hash changes under the page (a pasted link, a hand edit).
    * Until the server answers, the hash is the link's: nothing from the session it replaces is
-   * written over it (so a link pasted while offline is opened on reconnecting).
+   * written over it (so a link pasted while offline is opened on reconnecting). A link with a
+   * trained network (`params=`) is opened with it; a connection's load (`resume`) brings back the
+   * training the tab kept for these settings. Either follows the load as an `import_model`.
    */
   applyHash() {
     this.loading = UNSENT;
@@ -195,7 +217,8 @@ export class Session {
     this.passedRest = {};
     this.leftOut = { fields: [], errors: [], unreadable: link.badEdits, unlisted: 0, words: [] };
     // A lesson's link opens its settings; what the link names besides (a reload's) goes over them.
-    const config = lesson ? { ...lesson.settings, ...link.config } : { ...link.config };
+    const settings = lesson ? { ...lesson.settings, ...link.config } : { ...link.config };
+    const config = { ...settings };
     // Your own points: `load` cannot name them; they come right after it (the link's, else this tab's).
     const custom = config.dataset === "custom" || Boolean(link.points?.points.length);
     if (config.dataset === "custom") delete config.dataset;
@@ -211,8 +234,31 @@ export class Session {
     this.loadSent = this.send({ type: "load", config, edits: link.edits });
     const imported = this.loadSent && csv ? this.importData(csv) : 0;
     this.loading = imported || this.loadSent || UNSENT;
+    // Then the trained network (a custom one trains on the points just sent).
+    if (this.loadSent) this.openNetwork(link, csv ? settings : config);
     const speeds = this.store.state.hello.limits?.speeds ?? [1];
     if (link.speed) this.setSpeed(Math.max(1, Math.min(speeds[speeds.length - 1], link.speed)));
+  }
+
+  /**
+   * After the load (and whatever else opens the link, such as its points): the link's own trained
+   * network, else, on a connection's load, the training this tab kept for these settings.
+   */
+  openNetwork(link, config) {
+    const resume = this.resume;
+    this.resume = false;
+    if (link.badParams) {
+      this.store.update({ error: "The trained weights in the link could not be read; it opens untrained, with its settings." });
+      return;
+    }
+    if (link.params) {
+      const model = modelOf({ config, epoch: link.epoch, params: link.params });
+      if (model) this.importModel(model, "link");
+      else this.store.update({ error: `The link's ${link.params.length} trained weights do not fit its network; it opens untrained, with its settings.` });
+      return;
+    }
+    const kept = resume ? this.durable?.resumeFor(config, link.edits) : null;
+    if (kept) this.importModel(kept, "kept");
   }
 
   writeHash() {
@@ -237,6 +283,7 @@ export class Session {
       // The next connection's hello loads the hash again; until then nothing is asked or shown.
       if (this.loading) this.loading = UNSENT;
       this.asked.clear();
+      if (this.store.state.importing) this.store.update({ importing: null }); // the next load asks again
       this.store.update({ playing: false });
     }
   }
@@ -245,6 +292,8 @@ export class Session {
     switch (message.type) {
       case "hello":
         this.store.update({ hello: message, error: null });
+        this.resume = true;
+        this.hellos = (this.hellos ?? 0) + 1;
         this.applyHash();
         break;
       case "state":
@@ -263,7 +312,9 @@ export class Session {
         break;
       case "probe":
       case "backprop":
-        // Answers to questions (views/probe.js, views/stepThrough.js), of the session the page shows.
+      case "model":
+        // Answers to questions (views/probe.js, views/stepThrough.js, views/modelIO.js), of the
+        // session the page shows.
         if (!this.loading) this.store.update({ [message.type]: message });
         break;
       case "error":
@@ -309,6 +360,21 @@ export class Session {
       stopped: message.stopped ?? null,
     });
     this.writeHash();
+    const { importing } = this.store.state;
+    if (importing && message.handled >= importing.number) this.imported(importing, message);
+  }
+
+  /** The server has made the session the model sent: say so (and what of it could not come). */
+  imported(importing, state) {
+    const at = `epoch ${state.epoch.toLocaleString("en")}`;
+    const words = {
+      kept: `${this.hellos > 1 ? "Reconnected: training" : "Training"} restored at ${at}, the weights this tab last had.`,
+      link: `Opened the link's trained network at ${at}.`,
+      file: `Opened the model at ${at}.`,
+    }[importing.source] ?? `Opened the model at ${at}.`;
+    const memory = optimizerMemory(state.config);
+    const note = memory ? ` ${memory}` : "";
+    this.store.update({ importing: null, imported: { ...importing, ok: true, epoch: state.epoch }, notice: words + note });
   }
 
   /** Changes asked for in messages the server has now handled are no longer on their way. */
@@ -330,6 +396,11 @@ export class Session {
         const fields = message.fields ?? [];
         if (message.more > 0 && fields[fields.length - 1] === "edits") this.leftOut.unlisted += message.more - 1;
       }
+      return;
+    }
+    const { importing } = this.store.state;
+    if (message.request === "import_model" && importing && message.handled === importing.number) {
+      this.refusedImport(importing, errors);
       return;
     }
     const linkPointsRefused = message.request === "import_data" && this.loading && message.handled === this.loading;
@@ -357,6 +428,17 @@ export class Session {
       // Controls may show a value the server refused: redraw them from its real state.
       this.store.update({ config: this.store.state.config });
     }
+  }
+
+  /** The server refused a model: nothing changed (the session is the one the load or the tab had). */
+  refusedImport(importing, errors) {
+    const why = errors.join("; ") || "the server refused it";
+    const words = {
+      kept: `The training this tab kept could not be restored (${why}); the network starts again from epoch 0.`,
+      link: `The trained network in the link could not be opened (${why}); it opens untrained, with its settings.`,
+      file: `That model could not be opened: ${why}. Nothing changed.`,
+    }[importing.source] ?? `That model could not be opened: ${why}.`;
+    this.store.update({ importing: null, imported: { ...importing, ok: false, errors }, error: words });
   }
 
   onFrame(frame) {

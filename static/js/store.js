@@ -65,5 +65,9 @@ export function initialState() {
     importRefused: null,      // the latest `error` refusing an `import_data` (its `rows` and `errors`)
     exported: null,           // the latest `export_data` answer's CSV
     error: null,              // the latest error message for the user
+    notice: null,             // the latest news for the user that is not an error (a model opened)
+    model: null,              // the latest `model` answer to export_model (views/modelIO.js)
+    importing: null,          // {number, source, epoch, config} while an import_model is on its way
+    imported: null,           // {source, ok, epoch | errors}: how the latest import_model went
   };
 }

@@ -3,10 +3,13 @@
 // text, and the link that opens this very setup with the rest hidden, ready to copy. It only makes
 // a link; this page stays as it is. A page opened from a link that hides controls does not show it.
 // Your own points go in the link while they fit (hash.js linkPoints); when they do not, a note says so.
+// Ticked, "Start from the trained network" puts every weight in the link (`params=`, `epoch=`)
+// when the link stays within hash.js LINK_LIMIT; else it says so and the link has the settings.
 
-import { formatHash, linkPoints } from "../hash.js";
+import { LINK_LIMIT, formatHash, linkPoints } from "../hash.js";
 import { pointsOf } from "../userData.js";
 import { FOLLOWS, HIDABLE } from "../hiding.js";
+import { trainedOf } from "./modelIO.js";
 
 const COPIED_MS = 2500;
 
@@ -31,6 +34,8 @@ export function mountLinkBuilder(root, store) {
   const copy = panel.querySelector("[data-builder-copy]");
   const note = panel.querySelector("[data-builder-note]");
   const pointsNote = panel.querySelector("[data-builder-points-note]");
+  const weights = panel.querySelector("[data-builder-weights]");
+  const weightsNote = panel.querySelector("[data-builder-weights-note]");
   const labels = Object.fromEntries(HIDABLE);
   let hidden = new Set(); // the hide keys chosen here (starting from the page's own)
   let noteTimer = null;
@@ -48,9 +53,20 @@ export function mountLinkBuilder(root, store) {
     const custom = config.dataset === "custom" && data;
     const points = custom ? linkPoints(pointsOf(data)) : null;
     pointsNote.hidden = !custom || points !== null;
-    const hash = formatHash({ config, display, speed: epochsPerFrame, hidden, hideText: !text.checked, edits, points });
     const { origin, pathname } = window.location;
-    return `${origin}${pathname}#${hash}`;
+    const make = (trained) => `${origin}${pathname}#${formatHash({ config, display, speed: epochsPerFrame, hidden, hideText: !text.checked, edits, points, trained })}`;
+    const trained = weights.checked ? trainedOf(state) : null;
+    if (!trained) {
+      weightsNote.textContent = "";
+      return make(null);
+    }
+    const full = make(trained);
+    if (full.length > LINK_LIMIT) {
+      weightsNote.textContent = `Too long with every weight (${full.length.toLocaleString("en")} characters, over ${LINK_LIMIT.toLocaleString("en")}): the link has the settings only. Share the model file (Save and share) instead.`;
+      return make(null);
+    }
+    weightsNote.textContent = `The link opens the network at epoch ${trained.epoch.toLocaleString("en")}.`;
+    return full;
   }
 
   function render() {
@@ -95,4 +111,11 @@ export function mountLinkBuilder(root, store) {
 
   store.on("hidden", (keys) => { hidden = new Set(keys); }); // a new link: start from its choice
   store.on(["hello", "config", "edits", "display", "epochsPerFrame", "hidden", "hideText", "data"], render);
+  // The trained weights change with every frame: followed at most once a second, and when paused.
+  let last = 0;
+  store.on("frame", () => {
+    if (!weights.checked || (store.state.playing && performance.now() - last < 1000)) return;
+    last = performance.now();
+    render();
+  });
 }

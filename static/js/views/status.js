@@ -10,7 +10,7 @@ const CONNECTION_TEXT = {
 };
 
 const BANNER_TEXT = {
-  reconnecting: "Lost the connection to the training server. Reconnecting by itself; your settings are kept in the page address.",
+  reconnecting: "Lost the connection to the training server. Reconnecting by itself; your settings and training are kept.",
   full: "The training server is full right now (too many open pages). Waiting for a free place…",
   crowded: "Too many playground tabs are open from this computer (or this network). Close one, and this one connects by itself.",
 };
@@ -85,7 +85,7 @@ export function mountStatus(root, store) {
     clearTimeout(toastTimer);
     toastTimer = setTimeout(() => { toast.hidden = true; }, TOAST_MS);
   }
-  store.on("error", (text) => {
+  store.on(["error", "notice"], (text) => {
     if (text) showToast(text);
   });
 }
