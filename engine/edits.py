@@ -42,6 +42,17 @@ def bias_problems(sizes: Sequence[int], edit: Mapping[str, Any]) -> list[Problem
     return problems + _value_problems(edit)
 
 
+def edit_problems(sizes: Sequence[int], edit: Any) -> list[Problem]:
+    """What is wrong with one edit as a record lists it: set_bias's fields if it names a node, else
+    set_weight's, for a network of these layer sizes."""
+    if not isinstance(edit, Mapping):
+        return [("edit", "must be an object of set_weight or set_bias fields")]
+    names = BIAS_FIELDS if "node" in edit else WEIGHT_FIELDS
+    unknown = [(key, "unknown field") for key in edit if key not in names]
+    check = bias_problems if "node" in edit else weight_problems
+    return unknown + check(sizes, edit)
+
+
 class EditRecord:
     """The edits applied since the network was made, one per parameter (the last one wins), kept
     by their position in the flat parameter vector so that they list in the frame's order."""

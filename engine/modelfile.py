@@ -1,5 +1,6 @@
 """A trained network as a file: `model_of(run)` gives the whole of it as plain JSON-ready data
-(the config, the epoch, every weight and bias, and your own points when the data is yours), and
+(the config, the epoch, every weight and bias, the record of hand-set weights it was trained from,
+and your own points when the data is yours), and
 `run_from_model` / `run_from_model_in_steps` make a Run of such a file again, refusing one that
 does not fit (ConfigError naming each bad part as `model.…`).
 
@@ -14,13 +15,14 @@ from typing import Any, Mapping
 
 from . import config as cfg
 from .datasets import Dataset
+from .edits import edit_problems
 from .run import Run, head_for
 from .steps import Steps, finish
 from .userdata import CUSTOM, DataError, from_lists
 
 FORMAT = "nn-playground-model"
 VERSION = 1
-KEYS = ("format", "version", "config", "epoch", "layer_sizes", "weights", "biases", "data")
+KEYS = ("format", "version", "config", "epoch", "layer_sizes", "weights", "biases", "edits", "data")
 
 
 def model_of(run: Run) -> dict[str, Any]:
@@ -29,6 +31,7 @@ def model_of(run: Run) -> dict[str, Any]:
         "format": FORMAT, "version": VERSION, "config": dict(run.config), "epoch": run.epoch,
         "layer_sizes": list(run.layer_sizes),
         "weights": [w.tolist() for w in run.weights()], "biases": [b.tolist() for b in run.biases()],
+        "edits": run.edits,
     }
     if run.config["dataset"] == CUSTOM:
         data = run.data
@@ -76,14 +79,19 @@ def run_from_model_in_steps(model: Any, own_data: Dataset | None = None) -> Step
             missing_data = any(field == "model.data" for field, _ in problems)
             problems += [(f"model.config.{field}", message) for field, message in refused.errors
                          if not (missing_data and field == "dataset")]
-    weights, biases = model.get("weights"), model.get("biases")
+    weights, biases, edits = model.get("weights"), model.get("biases"), model.get("edits", [])
     if config is not None:
         problems += _parameter_problems(config, model.get("layer_sizes"), weights, biases)
+    if not isinstance(edits, list):
+        problems.append(("model.edits", "must be a list of set_weight / set_bias fields (the hand-set weights' record)"))
+    elif config is not None and not problems:
+        problems += [("model.edits", f"entry {number}: {field}: {message}")
+                     for number, edit in enumerate(edits) for field, message in edit_problems(model["layer_sizes"], edit)]
     if problems:
         raise cfg.ConfigError(problems)
     yield
     run = yield from Run.in_steps(config, data if config["dataset"] == CUSTOM else None)
-    run.restore(weights, biases, epoch)
+    run.restore(weights, biases, epoch, edits)
     return run
 
 

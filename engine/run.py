@@ -13,14 +13,14 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from . import backprop
 from . import config as cfg
 from .datasets import LOGIC_INPUTS, Dataset, generate_in_steps, view_of
-from .edits import BIAS_FIELDS, WEIGHT_FIELDS, EditRecord, bias_problems, weight_problems
+from .edits import BIAS_FIELDS, WEIGHT_FIELDS, EditRecord, bias_problems, edit_problems, weight_problems
 from .features import design_matrix
 from .grids import GridEvaluator, Grids
 from .losses import Head, make_head
@@ -291,10 +291,16 @@ class Run:
         self._check_stall()
         return "data"
 
-    def restore(self, weights: list, biases: list, epoch: int) -> Metrics:
+    def restore(self, weights: list, biases: list, epoch: int, edits: Sequence[Mapping[str, Any]] = ()) -> Metrics:
         """Set every weight and bias (as weights() and biases() give them) and the epoch count, as a
         saved model or the page's last frame has them. Training goes on from there; the optimizer's
-        memory (momentum, Adam's moments) starts afresh, and so does the playground's batching."""
+        memory (momentum, Adam's moments) starts afresh, and so does the playground's batching.
+        `edits`: the record of hand-set weights the network was trained from (as `edits` lists
+        them), kept as the record only: the weights given already hold what training made of them."""
+        problems = []
+        for number, edit in enumerate(edits):
+            problems += [("edits", f"entry {number}: {field}: {message}") for field, message in edit_problems(self.layer_sizes, edit)]
+        _raise_if(problems)
         try:
             self.model.load(weights, biases)
         except ValueError as problem:
@@ -305,6 +311,8 @@ class Run:
         self._epoch, self._diverged = epoch, False
         self._stalled, self._stall_checked, self._check_losses = None, epoch, []
         self._edits.clear()
+        for edit in edits:
+            self._edits.add(self._edit_index(edit), _clean_edit(edit))
         with np.errstate(all="ignore"):
             evaluated = self._evaluate()
         if evaluated is None:
@@ -453,6 +461,12 @@ class Run:
         else:
             self.set_weight(layer, edit.get("from"), edit.get("to"), value)
 
+    def _edit_index(self, edit: Mapping[str, Any]) -> int:
+        """The flat parameter index of a checked edit."""
+        if "node" in edit:
+            return self.model.flat_index(edit["layer"], edit["node"], 0)
+        return self.model.flat_index(edit["layer"], edit["to"], edit["from"] + 1)
+
     @property
     def edits(self) -> list[dict[str, Any]]:
         """The weights and biases set by hand since the network was made (reset, or a setting that
@@ -597,13 +611,17 @@ class Run:
                                        self._eval_train, self._metrics[0], steps, self._check_losses)
 
     def _after_edit(self, index: int, edit: dict[str, Any]) -> None:
-        self._edits.add(index, {k: float(v) if k == "value" else int(v) for k, v in edit.items()})
+        self._edits.add(index, _clean_edit(edit))
         self._check_losses = []  # a new network, as far as progress goes
         with np.errstate(all="ignore"):
             evaluated = self._evaluate()
         if evaluated is not None:
             self._metrics = evaluated
             self._check_stall()  # a hand-set weight can revive a layer, or saturate one
+
+
+def _clean_edit(edit: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: float(v) if k == "value" else int(v) for k, v in edit.items()}
 
 
 def _seed_number(seed: str) -> int:

@@ -22,9 +22,11 @@ export function parameterCount(sizes) {
  * The `model` object for a config, its trained epoch and the parameters in frame order; null when
  * the parameters do not fit the config's network. `data` is left out: a custom dataset's model
  * then uses the session's own points (docs/protocol.md, `import_model`).
- * @param {{config: object, epoch: number, params: Float32Array|number[], sizes?: number[]}} network
+ * `edits`: the record of hand-set weights it was trained from (state.edits), which the session
+ * keeps listing (and the hash keeps writing) after the import.
+ * @param {{config: object, epoch: number, params: Float32Array|number[], sizes?: number[], edits?: object[]}} network
  */
-export function modelOf({ config, epoch, params, sizes = layerSizes(config) }) {
+export function modelOf({ config, epoch, params, sizes = layerSizes(config), edits = [] }) {
   if (params.length !== parameterCount(sizes)) return null;
   const weights = [];
   const biases = [];
@@ -42,6 +44,7 @@ export function modelOf({ config, epoch, params, sizes = layerSizes(config) }) {
   }
   return {
     format: MODEL_FORMAT, version: MODEL_VERSION, config, epoch, layer_sizes: [...sizes], weights, biases,
+    edits: edits.map((edit) => ({ ...edit })),
   };
 }
 

@@ -120,9 +120,9 @@ def test_a_downloaded_model_opens_in_a_fresh_page_at_its_epoch_with_its_weights(
     shot(fresh, output_path, "model-opened", full_page=False)
 
 
-def test_a_file_that_is_not_a_good_model_changes_nothing_and_says_why(playground, tmp_path):
-    page = playground()
-    frames = Frames(page)
+def test_a_file_that_is_not_a_good_model_changes_nothing_and_says_why(playground, page, tmp_path):
+    frames = Frames(page)  # before the page opens its websocket
+    playground()
     page.click("[data-action=step]")
     wait_epoch(page, 1)
     before = settings(page)
@@ -196,9 +196,9 @@ def test_the_numpy_script_and_the_map_picture_download(playground, tmp_path):
     assert colours["opaque"] and colours["white"] > 0 and colours["orange"] > 50 and colours["blue"] > 50
 
 
-def test_a_share_link_carries_the_trained_network(playground, context, output_path):
-    page = playground("seed=0.12345&network_shape=3,2")
+def test_a_share_link_carries_the_trained_network(playground, page, context, output_path):
     frames = Frames(page)
+    playground("seed=0.12345&network_shape=3,2")
     play_to(page, 30)
     trained = pause(page)
     last = frames.at(trained)
@@ -247,9 +247,9 @@ def test_a_link_too_long_for_the_weights_says_so_and_offers_the_file(playground,
     shot(page, output_path, "link-too-long", full_page=False)
 
 
-def test_a_reload_mid_training_comes_back_at_the_same_epoch_with_the_same_weights(playground):
-    page = playground("seed=0.12345&optimizer=adam&learning_rate=0.01")
+def test_a_reload_mid_training_comes_back_at_the_same_epoch_with_the_same_weights(playground, page):
     frames = Frames(page)
+    playground("seed=0.12345&optimizer=adam&learning_rate=0.01")
     play_to(page, 60)
     shown = epoch(page)
     count = len(frames.received)
