@@ -88,7 +88,8 @@ def parse(raw: str | bytes, context: Context) -> Request:
                 for k in fields if k not in FIELDS[kind]]
     checked, found = CHECKS[kind](fields, context)
     if problems + found:
-        raise ProtocolError(problems + found, request=kind)
+        # A refused import_data always lists its bad lines: none when the message is not a file.
+        raise ProtocolError(problems + found, request=kind, rows=[] if kind == "import_data" else None)
     return Request(kind, checked)
 
 
