@@ -30,7 +30,7 @@ from .seedrandom import SeedRandom, new_seed
 from .stalls import CHECK_EVERY, PLATEAU, find_stall, typical_steps
 from .steps import Steps, finish
 from .trainer import Settings, Trainer
-from .userdata import CUSTOM, num_classes
+from .userdata import CUSTOM, NOT_APPLIED, num_classes
 
 HEADS = {("classification", "half_square"): ("tanh", "half_square"),
          ("classification", "cross_entropy"): ("sigmoid", "cross_entropy"),
@@ -226,6 +226,8 @@ class Run:
         if new["dataset"] == CUSTOM:
             _raise_if(self._own_data_problems(new))
         kind = cfg.change_kind(self.config, new)
+        if new["dataset"] == CUSTOM == self.config["dataset"]:  # settings of generated data do not apply
+            kind = cfg.change_kind({**self.config, **{key: new[key] for key in NOT_APPLIED}}, new)
         self.config = new
         if new["dataset"] != CUSTOM:
             self._custom = None

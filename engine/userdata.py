@@ -12,6 +12,7 @@ points are split by the train ratio, evenly in the file's order (`even_split`).
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Sequence
 
 import numpy as np
@@ -25,6 +26,8 @@ MIN_CLASSES = 3  # num_classes of a multiclass file is at least this (the config
 LABEL_RANGE = (-10.0, 10.0)  # regression labels (the map's colours cover −1..1)
 DECIMALS = 4  # coordinates and regression labels are kept to this many decimals
 COLUMNS = ("x", "y", "label", "set")
+NOT_APPLIED = ("noise", "num_points", "train_ratio", "gate")  # settings of generated data: a change leaves your points and network be
+NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")  # a CSV number: ASCII digits, no "_", "inf" or "nan"
 SETS = ("train", "test")
 
 
@@ -54,6 +57,7 @@ def parse_csv(text: str, problem: str, train_ratio: float) -> Dataset:
     """The points of a CSV file for this problem; raises DataError naming every bad line."""
     if not isinstance(text, str):
         raise DataError([("content", "must be the CSV file's text")])
+    text = text.removeprefix("\ufeff")  # a byte-order mark some spreadsheets write
     lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip()]
     if not lines:
         raise DataError([("content", "has no points: one line per point, x,y,label (and optionally set)")])
@@ -197,19 +201,14 @@ def _dataset(train: list, test: list, problem: str) -> Dataset:
 
 
 def _float(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
+    if not NUMBER.fullmatch(text):
         return None
-    return value if math.isfinite(value) else None
+    value = float(text)
+    return value if math.isfinite(value) else None  # (1e999 overflows)
 
 
 def _is_number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
+    return bool(NUMBER.fullmatch(text.strip()))
 
 
 def _text(value: Any) -> str:

@@ -474,7 +474,8 @@ def test_export_model_gives_the_whole_network_and_a_numpy_script_that_predicts_a
     message = export_model(c)
     assert set(message) == {"type", "model", "script"}
     model = message["model"]
-    assert set(model) == {"format", "version", "config", "epoch", "layer_sizes", "weights", "biases"}
+    assert set(model) == {"format", "version", "config", "epoch", "layer_sizes", "weights", "biases", "edits"}
+    assert model["edits"] == c.state["edits"] == []
     assert (model["format"], model["version"], model["epoch"]) == ("nn-playground-model", 1, 7)
     assert model["config"] == c.state["config"] and model["layer_sizes"] == [3, 3, 2, 1]
     assert [np.shape(w) for w in model["weights"]] == [(3, 3), (2, 3), (1, 2)]
@@ -634,10 +635,16 @@ def test_another_dataset_drops_the_points_and_a_problem_change_must_not_keep_the
     error = refused(c, "configure", config={"problem": "regression", "dataset": "custom"})
     assert error["fields"] == ["problem"] and error["request"] == "configure"
     assert current_state(c)["config"]["problem"] == "classification"
-    # The points stay through a setting that does not apply to them.
-    answer = reply(c, "configure", config={"noise": 30})
-    assert answer[0]["config"]["dataset"] == "custom"
+    # Settings of generated data do not apply to your points: they change nothing but the config.
+    trained = reply(c, "step", epochs=3)[-1]
+    answer = reply(c, "configure", config={"noise": 30, "num_points": 100, "train_ratio": 70, "gate": "and"})
+    assert answer[0]["config"]["dataset"] == "custom" and answer[0]["config"]["noise"] == 30
+    assert answer[0]["epoch"] == 3 and "data" not in types(answer)
+    np.testing.assert_array_equal(answer[-1].params, trained.params)
     assert export_data(c)["train"] == split(POINTS, 50)["train"]
+    # The seed draws the weights: a new one makes a new network on the same points.
+    answer = reply(c, "configure", config={"seed": "0.77"})
+    assert answer[0]["epoch"] == 0 and export_data(c)["train"] == split(POINTS, 50)["train"]
     answer = reply(c, "configure", config={"dataset": "gauss"})
     assert types(answer) == ["state", "data", "metrics", "frame"]
     assert answer[1]["train"] == rows_of(engine.Run(answer[0]["config"]).data)["train"]
@@ -645,7 +652,7 @@ def test_another_dataset_drops_the_points_and_a_problem_change_must_not_keep_the
     assert error["fields"] == ["dataset"]
     import_csv(c, CSV)
     answer = reply(c, "configure", config={"problem": "regression"})  # its dataset goes with it
-    assert answer[0]["config"]["dataset"] == "reg-plane" and len(answer[1]["train"]) == 600
+    assert answer[0]["config"]["dataset"] == "reg-plane" and len(answer[1]["train"]) == 70  # 100 points, 70 %
 
 
 def test_regenerate_is_refused_on_your_own_points(connect):
@@ -686,3 +693,29 @@ def test_load_cannot_name_custom_and_drops_the_sessions_points(connect):
     assert state["config"]["dataset"] == "circle" and state["config"]["noise"] == 10 and state["epoch"] == 0
     assert answer[2]["train"] == rows_of(engine.Run(state["config"]).data)["train"]
     assert refused(c, "configure", config={"dataset": "custom"})["fields"] == ["dataset"]
+
+
+def test_a_model_keeps_the_record_of_its_hand_set_weights_and_refuses_edits_that_do_not_fit(connect):
+    c = connect()
+    reply(c, "configure", config={"network_shape": [3], "seed": "0.25"})
+    reply(c, "set_weight", layer=0, **{"from": 1, "to": 2}, value=2.5)
+    reply(c, "set_bias", layer=1, node=0, value=-1.5)
+    reply(c, "step", epochs=3)
+    model = export_model(c)["model"]
+    assert model["edits"] == c.state["edits"] == [{"layer": 0, "from": 1, "to": 2, "value": 2.5},
+                                                  {"layer": 1, "node": 0, "value": -1.5}]
+    other = connect()
+    state = reply(other, "import_model", model=model)[0]
+    # The record comes back as it was; the weights are the trained ones, not the record's values.
+    assert state["edits"] == model["edits"] and state["epoch"] == 3
+    assert other.frame.params[other_index(model)] == np.float32(model["weights"][0][2][1]) != np.float32(2.5)
+    for bad in ([{"layer": 0, "from": 5, "to": 0, "value": 1}], [{"layer": 0, "node": 0, "value": "x"}], {"a": 1}):
+        answer = reply(other, "import_model", model={**model, "edits": bad})
+        assert answer[0]["type"] == "error" and answer[0]["fields"][0] == "model.edits", answer
+    assert other.state["edits"] == model["edits"]
+
+
+def other_index(model: dict) -> int:
+    """Where the weight from input 1 to hidden node 2 sits in the frame: row 2 of layer 0, column 2."""
+    inputs = model["layer_sizes"][0]
+    return 2 * (inputs + 1) + 1 + 1
