@@ -18,7 +18,7 @@ from .datasets import Dataset
 from .edits import edit_problems
 from .run import Run, head_for
 from .steps import Steps, finish
-from .userdata import CUSTOM, DataError, from_lists
+from .userdata import CUSTOM, DataError, from_lists, num_classes
 
 FORMAT = "nn-playground-model"
 VERSION = 1
@@ -45,40 +45,54 @@ def run_from_model(model: Any, own_data: Dataset | None = None) -> Run:
 
 def run_from_model_in_steps(model: Any, own_data: Dataset | None = None) -> Steps[Run]:
     """A Run of that model, paused at its epoch. own_data: the points a `custom` model without its
-    own `data` trains on (the session's current ones). Every problem with the file is found before
-    anything is made (the first step), and raised as one ConfigError."""
+    own `data` trains on (the session's current ones), refused unless their labels fit the model's
+    problem. A multiclass model's num_classes must cover its points' classes. Every problem with
+    the file is found before anything is made (the first step), and raised as one ConfigError."""
     if not isinstance(model, Mapping):
         raise cfg.ConfigError([("model", "must be an object, as export_model gives it")])
     problems = [(f"model.{key}", f"unknown part; a model has {', '.join(KEYS)}") for key in model if key not in KEYS]
     if model.get("format") != FORMAT:
         problems.append(("model.format", f"must be {FORMAT!r}; got {_short(model.get('format'))}"))
-    if model.get("version") != VERSION:
-        problems.append(("model.version", f"must be {VERSION}; got {_short(model.get('version'))}"))
+    version = model.get("version")
+    if isinstance(version, bool) or version != VERSION:  # (True == 1 in Python, not in a file)
+        problems.append(("model.version", f"must be {VERSION}; got {_short(version)}"))
     epoch = model.get("epoch")
     if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
         problems.append(("model.epoch", f"must be an integer 0 or more; got {_short(epoch)}"))
     settings = model.get("config")
     data = own_data
+    data_refused = False  # the points are wrong or missing (said once, as model.data…)
     if not isinstance(settings, Mapping):
         problems.append(("model.config", "must be an object of settings"))
         settings = None
     elif settings.get("dataset") == CUSTOM:
+        problem = settings.get("problem")
         if "data" in model:
             try:
-                data = from_lists(_get(model["data"], "train"), _get(model["data"], "test"), settings.get("problem"))
+                data = from_lists(_get(model["data"], "train"), _get(model["data"], "test"), problem)
             except DataError as refused:
                 problems += [(f"model.{field}", message) for field, message in refused.errors]
+                data, data_refused = None, True
         elif data is None:
             problems.append(("model.data", f"missing: the model's dataset is {CUSTOM}, and no points of your own are loaded"))
+            data_refused = True
+        elif not _fit(data, problem):
+            problems.append(("model.data", f"missing, and the points loaded are not for {problem}: "
+                                           f"import points for {problem}, or a model that carries its own"))
+            data, data_refused = None, True
     config = None
     if settings is not None:
         try:
             train_points = len(data.train_xy) if data is not None and settings.get("dataset") == CUSTOM else None
             config = cfg.validate(settings, train_points=train_points)
         except cfg.ConfigError as refused:
-            missing_data = any(field == "model.data" for field, _ in problems)
             problems += [(f"model.config.{field}", message) for field, message in refused.errors
-                         if not (missing_data and field == "dataset")]
+                         if not (data_refused and field == "dataset")]
+    if config is not None and config["dataset"] == CUSTOM and config["problem"] == "multiclass" \
+            and num_classes(data) > config["num_classes"]:
+        k = num_classes(data)
+        problems.append(("model.config.num_classes", f"must be at least {k}: the model's points have classes up to {k - 1}"))
+        config = None  # (its network would not have an output for every class)
     weights, biases, edits = model.get("weights"), model.get("biases"), model.get("edits", [])
     if config is not None:
         problems += _parameter_problems(config, model.get("layer_sizes"), weights, biases)
@@ -123,6 +137,15 @@ def _shaped(value: Any, shape: tuple[int, ...], limit: float) -> bool:
         return all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and abs(v) <= limit
                    for v in value)
     return all(_shaped(row, shape[1:], limit) for row in value)
+
+
+def _fit(data: Dataset, problem: Any) -> bool:
+    """Whether points loaded for a session fit a model's problem (their labels are its labels)."""
+    try:
+        from_lists(_points(data.train_xy, data.train_labels), _points(data.test_xy, data.test_labels), problem)
+    except DataError:
+        return False
+    return True
 
 
 def _get(data: Any, key: str) -> Any:

@@ -106,7 +106,7 @@ def from_lists(train: Any, test: Any, problem: str) -> Dataset:
         problems.append(("data", f"has {len(kept['train']) + len(kept['test'])} points; at most {MAX_POINTS}"))
     if problems:
         raise DataError(problems)
-    return _dataset(kept["train"], kept["test"], problem)
+    return _dataset(kept["train"], kept["test"], problem, "data")
 
 
 def to_csv(data: Dataset) -> str:
@@ -189,9 +189,10 @@ def _label(text: str, problem: str) -> tuple[float, str | None]:
     return round(value, DECIMALS), None
 
 
-def _dataset(train: list, test: list, problem: str) -> Dataset:
+def _dataset(train: list, test: list, problem: str, field: str = "content") -> Dataset:
+    """field: what the points are called in a refusal (a CSV's content, a model file's data)."""
     if not train:
-        raise DataError([("content", "has no training points: at least one point must be for training")])
+        raise DataError([(field, "has no training points: at least one point must be for training")])
 
     def arrays(points: list) -> tuple[np.ndarray, np.ndarray]:
         table = np.array(points, dtype=np.float64).reshape(-1, 3)
