@@ -118,7 +118,7 @@ def test_a_model_through_json_predicts_as_its_run(name):
 def test_the_models_parts_are_as_the_protocol_says():
     run = trained("multiclass softmax")
     model = model_of(run)
-    assert list(model) == ["format", "version", "config", "epoch", "layer_sizes", "weights", "biases"]
+    assert list(model) == ["format", "version", "config", "epoch", "layer_sizes", "weights", "biases", "edits"]
     assert model["format"] == FORMAT == "nn-playground-model" and model["version"] == VERSION == 1
     sizes = model["layer_sizes"]
     assert sizes == [2, 8, 5]
@@ -479,3 +479,34 @@ def test_the_scripts_docstring_describes_the_network():
     assert "Network: 2 → 6 → 4 → 1" in header
     assert "relu hidden units, linear output" in header
     assert "after 13 epochs on the dataset 'reg-gauss'" in header
+
+
+def test_a_model_keeps_the_record_of_hand_set_weights_and_checks_it():
+    run = Run({"seed": "0.6", "network_shape": [3]})
+    run.set_weight(0, 1, 2, 2.5)
+    run.set_bias(1, 0, -1.5)
+    run.step(3)
+    model = as_json(model_of(run))
+    assert model["edits"] == run.edits == [{"layer": 0, "from": 1, "to": 2, "value": 2.5},
+                                           {"layer": 1, "node": 0, "value": -1.5}]
+    back = run_from_model(copy.deepcopy(model))
+    # The record only: the weights are the trained ones.
+    assert back.edits == run.edits and back.weights()[0][2, 1] == run.weights()[0][2, 1] != 2.5
+    assert run_from_model(changed(model, edits=[])).edits == []
+    without = copy.deepcopy(model)
+    del without["edits"]  # optional: a model written before edits were kept
+    assert run_from_model(without).edits == []
+    for bad in ({"a": 1}, [{"layer": 0, "from": 9, "to": 0, "value": 1}], [{"layer": 0, "node": 0, "value": "x"}],
+                [{"layer": 5, "node": 0, "value": 1}], [{"layer": 0, "node": 0, "value": 1, "colour": 2}], ["w0"]):
+        assert fields(changed(model, edits=bad)) == ["model.edits"], bad
+
+
+def test_restore_refuses_an_edit_record_that_does_not_fit_and_changes_nothing():
+    run = Run({"seed": "0.6", "network_shape": [3]})
+    run.step(2)
+    before = [w.copy() for w in run.weights()]
+    with pytest.raises(ConfigError) as caught:
+        run.restore([w.tolist() for w in run.weights()], [b.tolist() for b in run.biases()], 9,
+                    [{"layer": 0, "from": 0, "to": 7, "value": 1.0}])
+    assert [field for field, _ in caught.value.errors] == ["edits"]
+    assert run.epoch == 2 and all(np.array_equal(a, b) for a, b in zip(before, run.weights()))

@@ -45,6 +45,9 @@ def all_points(data: Dataset) -> tuple[np.ndarray, np.ndarray]:
     ("1e400", "x is not a finite number ('1e400')"),
     ("", "x is not a finite number ('')"),
     ("1..2", "x is not a finite number ('1..2')"),
+    ("0_5", "x is not a finite number ('0_5')"),  # Python's float() reads it as 5
+    ("\uff11", "x is not a finite number ('\uff11')"),  # a full-width 1, which float() accepts
+    ("0x1", "x is not a finite number ('0x1')"),
 ])
 def test_a_non_numeric_or_non_finite_x_is_refused_naming_its_line(bad, reason):
     error = refused(f"1,1,1\n2,2,-1\n{bad},3,1\n4,4,1\n")
@@ -638,3 +641,28 @@ def test_validate_allows_custom_only_with_training_points():
     assert [field for field, _ in caught.value.errors] == ["batch_size"]
     # Another dataset with points given is just that dataset.
     assert validate({"dataset": "xor"}, train_points=4)["batch_size"] == 10
+
+
+def test_numbers_are_plain_decimals_with_an_optional_sign_and_exponent():
+    data = parse_csv("+1,-.5,1\n3.,2.5e-1,-1\n-1.25E+0,0,0\n", "classification", 100)
+    assert data.train_xy.tolist() == [[1.0, -0.5], [3.0, 0.25], [-1.25, 0.0]]
+    assert data.train_labels.tolist() == [1.0, -1.0, -1.0]
+
+
+def test_a_byte_order_mark_before_the_header_is_skipped():
+    data = parse_csv("\ufeffx,y,label\n1,2,1\n", "classification", 100)
+    assert data.train_xy.tolist() == [[1.0, 2.0]]
+
+
+def test_settings_of_generated_data_leave_your_points_and_network_be():
+    run = Run({"seed": "0.3"})
+    run.set_data(parse_csv(grid_text(40), "classification", 50))
+    run.step(4)
+    weights = [w.copy() for w in run.weights()]
+    assert run.configure({"noise": 40, "num_points": 100, "train_ratio": 80, "gate": "and"}) == "none"
+    assert run.epoch == 4 and run.config["noise"] == 40 and run.config["dataset"] == CUSTOM
+    assert all(np.array_equal(a, b) for a, b in zip(weights, run.weights()))
+    # The seed draws the starting weights: a new one makes a new network on the same points.
+    points = run.data.train_xy.copy()
+    assert run.configure({"seed": "0.4"}) == "data"
+    assert run.epoch == 0 and np.array_equal(run.data.train_xy, points)
