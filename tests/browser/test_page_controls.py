@@ -75,12 +75,16 @@ def test_problem_type_switches_datasets_and_loss_menus(playground):
     page = playground()
     page.select_option("select[data-config=problem]", "regression")
     wait_setting(page, "dataset", "reg-plane")
-    expect(page.locator("[data-datasets] [data-dataset]")).to_have_count(2)
+    # The problem's generated datasets, then "Your data".
+    datasets = page.locator("[data-datasets] [data-dataset]")
+    expect(datasets).to_have_count(3)
+    assert datasets.evaluate_all("els => els.map(e => e.dataset.dataset)") == ["reg-plane", "reg-gauss", "custom"]
     expect(page.locator("select[data-config=loss] option")).to_have_count(1)
     expect(page.locator("[data-accuracy]")).to_be_hidden()  # no accuracy for regression
     page.select_option("select[data-config=problem]", "multiclass")
     wait_setting(page, "dataset", "multi-spiral")
-    expect(page.locator("[data-datasets] [data-dataset]")).to_have_count(4)
+    expect(datasets).to_have_count(5)
+    assert datasets.evaluate_all("els => els.map(e => e.dataset.dataset)")[-1] == "custom"
     expect(page.locator("input[data-config=num_classes]")).to_be_visible()
     expect(page.locator("[data-node=output]")).to_have_count(3)
 
