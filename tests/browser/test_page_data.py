@@ -256,3 +256,30 @@ def test_a_link_with_points_opens_them(page, live_server):
     assert sorted(points) == sorted([[1, 2, 1, "train"], [-3, 0.5, -1, "train"], [4.25, -4, 1, "test"]])
     expect(other.locator(TOOLS)).to_be_visible()
     expect(other.locator("[data-toast]")).to_be_hidden()
+
+
+def test_a_reload_brings_back_the_points_and_the_training_on_them(playground):
+    page = playground()
+    open_tools(page)
+    page.check("[data-user-class='-1']")
+    for x, y in [(-4, 2), (-3, -2), (-2, 4)]:
+        click_plane(page, x, y)
+    page.check("[data-user-class='1']")
+    for x, y in [(4, 2), (3, -2), (2, 4)]:
+        click_plane(page, x, y)
+    points = server_points(page, 6)
+    page.select_option("select[data-speed]", "10")
+    page.click("[data-action=play]")
+    page.wait_for_function("() => Number(document.querySelector('[data-app]').dataset.epoch) >= 40")
+    page.click("[data-action=play]")
+    page.wait_for_selector("[data-app][data-playing=false]")
+    trained = page.evaluate("() => document.querySelector('[data-app]').dataset.epoch")
+    page.reload()
+    wait_ready(page)
+    wait_setting(page, "dataset", "custom")
+    # load, then the points, then the kept training on them: the same epoch, the same points.
+    page.wait_for_function("n => document.querySelector('[data-app]').dataset.epoch === n", arg=trained)
+    assert server_points(page, 6) == points
+    expect(page.locator("[data-toast]")).to_contain_text(f"Training restored at epoch {int(trained):,}")
+    expect(page.locator(COUNT)).to_have_text(f"{sum(p[3] != 'test' for p in points)} training points, "
+                                             f"{sum(p[3] == 'test' for p in points)} test points")
