@@ -55,7 +55,9 @@ class Model:
         return [w[:, 0].copy() for w in self.weights]
 
     def load(self, weights: list, biases: list) -> None:
-        """Set every weight and bias from nested lists shaped as weight_matrices / bias_vectors."""
+        """Set every weight and bias from nested lists shaped as weight_matrices / bias_vectors;
+        refused (ValueError), it changes nothing."""
+        before = self.params.copy()
         problems = []
         for l, w in enumerate(self.weights):
             try:
@@ -67,6 +69,7 @@ class Model:
         if len(weights) != len(self.weights) or len(biases) != len(self.weights):
             problems.append(f"expected {len(self.weights)} weight matrices and bias vectors")
         if problems:
+            self.params[...] = before
             raise ValueError("weights: " + "; ".join(problems))
 
     def flat_index(self, layer: int, row: int, column: int) -> int:

@@ -510,3 +510,16 @@ def test_restore_refuses_an_edit_record_that_does_not_fit_and_changes_nothing():
                     [{"layer": 0, "from": 0, "to": 7, "value": 1.0}])
     assert [field for field, _ in caught.value.errors] == ["edits"]
     assert run.epoch == 2 and all(np.array_equal(a, b) for a, b in zip(before, run.weights()))
+
+
+def test_a_restore_whose_last_layer_does_not_fit_leaves_every_layer_as_it_was():
+    run = Run({"seed": "0.6", "network_shape": [3]})
+    run.step(2)
+    before = run.model.params.copy()
+    weights = [(w + 1).tolist() for w in run.weights()]
+    biases = [b.tolist() for b in run.biases()]
+    weights[-1] = weights[-1][:-1] if len(weights[-1]) > 1 else [[0.0]]
+    with pytest.raises(ConfigError) as caught:
+        run.restore(weights, biases, 5)
+    assert [field for field, _ in caught.value.errors] == ["weights"]
+    assert run.epoch == 2 and np.array_equal(run.model.params, before)
