@@ -5,9 +5,11 @@ comes back at the same epoch with the same weights, the frames' float32 paramete
 
 from __future__ import annotations
 
+import base64
 import json
-import pytest
 import struct
+
+import pytest
 
 from playwright.sync_api import Page, expect
 
@@ -249,6 +251,8 @@ def test_a_link_too_long_for_the_weights_says_so_and_offers_the_file(playground,
 
 def test_a_reload_mid_training_comes_back_at_the_same_epoch_with_the_same_weights(playground, page):
     frames = Frames(page)
+    # What the old page left in this tab's storage, read before the new page's scripts run.
+    page.add_init_script("window.__keptBefore = sessionStorage.getItem('playground-training');")
     playground("seed=0.12345&optimizer=adam&learning_rate=0.01")
     play_to(page, 60)
     shown = epoch(page)
@@ -257,10 +261,13 @@ def test_a_reload_mid_training_comes_back_at_the_same_epoch_with_the_same_weight
     wait_ready(page)
     page.wait_for_function("n => Number(document.querySelector('[data-app]').dataset.epoch) >= n", arg=shown)
     restored = epoch(page)
-    frames.wait_for(lambda f: f["epoch"] == restored, "restored", count)
-    # The frame the old session sent at that epoch and the restored session's: the same weights.
-    kept = frames.same_at(restored)
-    assert len(kept) >= 2 and all(params == kept[0] for params in kept)
+    back = frames.wait_for(lambda f: f["epoch"] == restored, "restored", count)
+    # The restored session's frame holds, bit for bit, the weights the old page was sent last.
+    kept = json.loads(page.evaluate("() => window.__keptBefore"))
+    assert kept["epoch"] == restored
+    assert back["params"] == struct.unpack(f"<{len(back['params'])}f", base64.urlsafe_b64decode(kept["params"] + "=="))
+    # And the old session's own frame of that epoch, when its event came in before the reload.
+    assert all(frame["params"] == back["params"] for frame in frames.received[:count] if frame["epoch"] == restored)
     expect(page.locator(APP)).to_have_attribute("data-playing", "false")
     toast = page.locator("[data-toast]")
     expect(toast).to_contain_text(f"Training restored at epoch {restored:,}")
