@@ -20,6 +20,8 @@ from app.websocket import Connection
 from servers import LiveServer
 from ws_client import Client, raw_websocket, read_to_eof, split_frames, wait_until
 
+pytestmark = pytest.mark.alone  # measures pacing against the wall clock: `make test` runs it alone
+
 BAD_MESSAGES = {
     "not JSON": ("{", None, ["message: not valid JSON"]),
     "not an object": ("[1, 2]", None, ["message: must be a JSON object"]),

@@ -4,10 +4,14 @@ credit; a failing turn ends only its session; shutdown gives every session a tur
 
 from __future__ import annotations
 
+import pytest
+
 import threading
 import time
 
 from app.scheduler import LAG, Scheduler
+
+pytestmark = pytest.mark.alone  # measures pacing against the wall clock: `make test` runs it alone
 
 
 def busy(seconds: float) -> None:

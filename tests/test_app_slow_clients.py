@@ -21,6 +21,8 @@ import websocket
 from servers import ROOT, Gunicorn
 from ws_client import Client
 
+pytestmark = pytest.mark.alone  # measures pacing against the wall clock: `make test` runs it alone
+
 HEADER_TIMEOUT = 3.0  # PLAYGROUND_HEADER_TIMEOUT for these tests (default 10): keeps them short
 PROBE_TIMEOUT = 2.0  # a probe that has not been answered by then has failed anyway (limit: 1 s)
 

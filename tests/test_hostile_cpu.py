@@ -9,6 +9,8 @@ import pytest
 
 from hostile import Classroom, Flooder, Player, Rebuilder, assert_class_unspoiled, gunicorn, message
 
+pytestmark = pytest.mark.alone  # measures pacing against the wall clock: `make test` runs it alone
+
 ORDINARY = 10
 
 

@@ -6,9 +6,13 @@ bounded inbox while the session waited to send to a client that took nothing."""
 
 from __future__ import annotations
 
+import pytest
+
 import time
 
 from hostile import ESTABLISHED, Classroom, Hoarder, gunicorn, tcp_server_end, worker_rss_mb
+
+pytestmark = pytest.mark.alone  # measures pacing against the wall clock: `make test` runs it alone
 
 SEND_TIMEOUT = 3  # seconds (the default is 10); a client that takes nothing this long is dropped
 RSS_LIMIT_MB = 300
