@@ -39,14 +39,17 @@ def click_plane(page, x: float, y: float) -> None:
 
 
 def server_points(page, count: int) -> list:
-    """Wait until the server's data (the hash's points=) holds `count` points, and return them."""
-    page.wait_for_function(
-        """async (n) => {
-            const { parsePoints } = await import('/static/js/hash.js');
+    """Wait until the server's data (the hash's points=) holds `count` points, and return them.
+    (wait_for_function takes a promise for a truthy value: the predicate must not be async, so the
+    hash module is put on the window first.)"""
+    page.evaluate("async () => { window.__parsePoints = (await import('/static/js/hash.js')).parsePoints; }")
+    points = page.wait_for_function(
+        """(n) => {
             const value = new URLSearchParams(location.hash.slice(1)).get('points');
-            return value !== null && parsePoints(value).points.length === n;
+            const points = value === null ? null : window.__parsePoints(value).points;
+            return points && points.length === n ? points : null;
         }""", arg=count)
-    return page.evaluate(SERVER_POINTS)
+    return points.json_value()
 
 
 def near(points, x, y, tolerance=0.03):
