@@ -88,8 +88,7 @@ def parse(raw: str | bytes, context: Context) -> Request:
                 for k in fields if k not in FIELDS[kind]]
     checked, found = CHECKS[kind](fields, context)
     if problems + found:
-        # A refused import_data always lists its bad lines: none when the message is not a file.
-        raise ProtocolError(problems + found, request=kind, rows=[] if kind == "import_data" else None)
+        raise ProtocolError(problems + found, request=kind)
     return Request(kind, checked)
 
 
@@ -380,13 +379,13 @@ def error(problems: Sequence[Problem], request: str | None = None, code: str = "
           handled: int = 0, rows: Sequence[int] | None = None) -> str:
     """`errors` as readable lines ("field: what is wrong"), `fields`, the field of each, `more`, how
     many problems were left out of both (`bounded`), and `handled`, the session's count of client
-    messages handled with the one this is about; a refused import's `rows`, its bad lines (the
-    first MAX_ROWS of them)."""
+    messages handled with the one this is about; a refused import_data's `rows`, its bad lines
+    (the first MAX_ROWS of them; none when the message is not a file or no line is at fault)."""
     listed, more = bounded(problems)
     message = {"type": "error", "errors": [f"{f}: {m}" for f, m in listed], "fields": [f for f, _ in listed],
                "more": more, "request": request, "code": code, "handled": handled}
-    if rows is not None:
-        message["rows"] = [int(row) for row in rows[:MAX_ROWS]]
+    if request == "import_data":
+        message["rows"] = [int(row) for row in list(rows or ())[:MAX_ROWS]]
     return encode(message)
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from . import backprop
 from . import config as cfg
 from .datasets import LOGIC_INPUTS, Dataset, generate_in_steps, view_of
-from .edits import BIAS_FIELDS, WEIGHT_FIELDS, EditRecord, bias_problems, edit_problems, weight_problems
+from .edits import EditRecord, bias_problems, edit_problems, weight_problems
 from .features import design_matrix
 from .grids import GridEvaluator, Grids
 from .losses import Head, make_head
@@ -454,9 +454,7 @@ class Run:
     def apply_edit(self, edit: Mapping[str, Any]) -> None:
         """One hand edit as a link (the `load` message) or a lesson lists it: set_bias's fields
         if it names a node, else set_weight's. Raises ConfigError naming what is wrong."""
-        names = BIAS_FIELDS if "node" in edit else WEIGHT_FIELDS
-        unknown = [(key, "unknown field") for key in edit if key not in names]
-        _raise_if(unknown)
+        _raise_if(edit_problems(self.layer_sizes, edit))
         layer, value = edit.get("layer"), edit.get("value")
         if "node" in edit:
             self.set_bias(layer, edit["node"], value)

@@ -12,7 +12,7 @@ import pytest
 import engine
 from app import protocol
 from servers import LiveServer, clients_of
-from ws_client import Client, Frame, types
+from ws_client import Client, Frame, assert_matches_run, types
 
 SIX_BY_EIGHT = {"features": ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX", "sinY"],
                 "network_shape": [8] * 6}
@@ -29,16 +29,6 @@ def steady_server():
 @pytest.fixture
 def connect(steady_server):
     yield from clients_of(steady_server)
-
-
-def assert_matches_run(frame: Frame, run: engine.Run) -> None:
-    """Every part of a frame equals what the engine run holds."""
-    grids = run.grids()
-    assert frame.sizes == tuple(run.layer_sizes)
-    assert frame.epoch == run.epoch
-    np.testing.assert_array_equal(frame.params, run.model.params.astype(np.float32))
-    np.testing.assert_array_equal(frame.main, grids.output)
-    np.testing.assert_array_equal(frame.thumbnails, grids.thumbnails(10))
 
 
 def all_finite(message) -> bool:

@@ -16,7 +16,7 @@ import websocket
 
 import engine
 from servers import LiveServer
-from ws_client import Client, Frame, types
+from ws_client import Client, Frame, assert_matches_run, types
 
 
 # -- a strict client, and its server --------------------------------------------------------------
@@ -135,16 +135,6 @@ def current_state(c: StrictClient) -> dict:
 
 def of_type(answer: list, kind: str) -> dict:
     return next(m for m in answer if isinstance(m, dict) and m["type"] == kind)
-
-
-def assert_matches_run(frame: Frame, run: engine.Run) -> None:
-    """Every part of a frame equals what the engine run holds."""
-    grids = run.grids()
-    assert frame.sizes == tuple(run.layer_sizes)
-    assert frame.epoch == run.epoch
-    np.testing.assert_array_equal(frame.params, run.model.params.astype(np.float32))
-    np.testing.assert_array_equal(frame.main, grids.output)
-    np.testing.assert_array_equal(frame.thumbnails, grids.thumbnails(10))
 
 
 def rows_of(run_data) -> dict:

@@ -16,6 +16,7 @@ import numpy as np
 import websocket
 
 TIMEOUT = 10.0
+THUMBNAIL = 10  # T of docs/protocol.md: thumbnails are T × T
 
 
 @dataclass
@@ -163,6 +164,16 @@ class Client:
             self.ws.close(timeout=1)
         except (websocket.WebSocketException, OSError):
             pass
+
+
+def assert_matches_run(frame: Frame, run: Any) -> None:
+    """Every part of a frame equals what an engine run (engine.Run) holds."""
+    grids = run.grids()
+    assert frame.sizes == tuple(run.layer_sizes)
+    assert frame.epoch == run.epoch
+    np.testing.assert_array_equal(frame.params, run.model.params.astype(np.float32))
+    np.testing.assert_array_equal(frame.main, grids.output)
+    np.testing.assert_array_equal(frame.thumbnails, grids.thumbnails(THUMBNAIL))
 
 
 def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> float:

@@ -54,6 +54,12 @@ export function viewOf(hello, dataset) {
   return [-extent, extent];
 }
 
+/** A coordinate of the plane to two decimals, as a clicked point is sent and shown (never −0). */
+export function round2(v) {
+  const n = Math.round(v * 100) / 100;
+  return n === 0 ? 0 : n;
+}
+
 /** Whether (x, y) lies in the view (both axes from low to high). */
 export function inView(x, y, [low, high]) {
   return x >= low && x <= high && y >= low && y <= high;

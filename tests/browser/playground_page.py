@@ -4,6 +4,7 @@ fingerprints of what the big map shows."""
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -128,3 +129,55 @@ def shot(page: Page, output_path: str, name: str, full_page: bool = True) -> Pat
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+class Frames:
+    """Every binary frame the page receives from the server, decoded as far as the parameters
+    (docs/protocol.md, "Frames"). Make it before the page opens its websocket."""
+
+    def __init__(self, page: Page):
+        self.received: list[dict] = []
+        self.page = page
+        page.on("websocket", lambda socket: socket.on("framereceived", self.receive))
+
+    def receive(self, payload) -> None:
+        if isinstance(payload, (bytes, bytearray)):
+            self.received.append(decode_frame(bytes(payload)))
+
+    def at(self, wanted: int, before: int | None = None) -> dict:
+        """The last frame of epoch `wanted` among the first `before` received."""
+        for frame in reversed(self.received[:before]):
+            if frame["epoch"] == wanted:
+                return frame
+        raise AssertionError(f"no frame at epoch {wanted}: {[f['epoch'] for f in self.received[-8:]]}")
+
+    def wait_for(self, test, what: str, since: int = 0) -> dict:
+        """The first frame from index `since` on that passes `test` (waits up to 10 s)."""
+        for _ in range(200):
+            for frame in self.received[since:]:
+                if test(frame):
+                    return frame
+            self.page.wait_for_timeout(50)  # delivers the page's events
+        raise AssertionError(f"no frame {what}; the last: {[f['epoch'] for f in self.received[-5:]]}")
+
+
+def decode_frame(payload: bytes) -> dict:
+    """A frame's `epoch`, layer `sizes`, float32 `params` (a tuple, in the frame's order), and
+    `weight(layer, source, target)` / `bias(layer, node)` read from them."""
+    epoch, = struct.unpack_from("<I", payload, 4)
+    count, = struct.unpack_from("<H", payload, 12)
+    sizes = struct.unpack_from(f"<{count}H", payload, 14)
+    start = -(-(14 + 2 * count) // 4) * 4
+    offsets, total = [], 0
+    for layer in range(count - 1):
+        offsets.append(total)
+        total += sizes[layer + 1] * (sizes[layer] + 1)
+    params = struct.unpack_from(f"<{total}f", payload, start)
+
+    def weight(layer: int, source: int, target: int) -> float:
+        return params[offsets[layer] + target * (sizes[layer] + 1) + source + 1]
+
+    def bias(layer: int, node: int) -> float:
+        return params[offsets[layer] + node * (sizes[layer] + 1)]
+
+    return {"epoch": epoch, "sizes": list(sizes), "params": params, "weight": weight, "bias": bias}

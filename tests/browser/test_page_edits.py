@@ -6,54 +6,9 @@ from __future__ import annotations
 
 import json
 
-import struct
-
 from playwright.sync_api import Page, expect
 
-from playground_page import open_page, settings, shot, wait_ready, wait_setting
-
-
-class Frames:
-    """Every binary frame the page receives from the server, decoded as far as the parameters
-    (docs/protocol.md, "Frames")."""
-
-    def __init__(self, page: Page):
-        self.received: list[dict] = []
-        self.page = page
-        page.on("websocket", lambda socket: socket.on("framereceived", self.receive))
-
-    def receive(self, payload) -> None:
-        if isinstance(payload, (bytes, bytearray)):
-            self.received.append(decode(bytes(payload)))
-
-    def wait_for(self, test, what: str, since: int = 0) -> dict:
-        """The first frame from index `since` on that passes `test` (waits up to 10 s)."""
-        for _ in range(200):
-            for frame in self.received[since:]:
-                if test(frame):
-                    return frame
-            self.page.wait_for_timeout(50)  # delivers the page's events
-        raise AssertionError(f"no frame {what}; the last: {self.received[-1:]}")
-
-
-def decode(payload: bytes) -> dict:
-    epoch, = struct.unpack_from("<I", payload, 4)
-    count, = struct.unpack_from("<H", payload, 12)
-    sizes = struct.unpack_from(f"<{count}H", payload, 14)
-    start = -(-(14 + 2 * count) // 4) * 4
-    offsets, total = [], 0
-    for layer in range(count - 1):
-        offsets.append(total)
-        total += sizes[layer + 1] * (sizes[layer] + 1)
-    params = struct.unpack_from(f"<{total}f", payload, start)
-
-    def weight(layer: int, source: int, target: int) -> float:
-        return params[offsets[layer] + target * (sizes[layer] + 1) + source + 1]
-
-    def bias(layer: int, node: int) -> float:
-        return params[offsets[layer] + node * (sizes[layer] + 1)]
-
-    return {"epoch": epoch, "sizes": list(sizes), "weight": weight, "bias": bias}
+from playground_page import Frames, open_page, settings, shot, wait_ready, wait_setting
 
 
 def type_into_editor(page: Page, target: str, value: str) -> None:

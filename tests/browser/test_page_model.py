@@ -13,49 +13,11 @@ import pytest
 
 from playwright.sync_api import Page, expect
 
-from playground_page import epoch, open_page, settings, shot, wait_ready, wait_setting
+from playground_page import Frames, epoch, open_page, settings, shot, wait_ready, wait_setting
 
 APP = "[data-app]"
 PANEL = "[data-model-io]"
 NOTE = "[data-model-note]"
-
-
-class Frames:
-    """Every binary frame the page receives: its epoch, layer sizes and float32 parameters."""
-
-    def __init__(self, page: Page):
-        self.received: list[dict] = []
-        self.page = page
-        page.on("websocket", lambda socket: socket.on("framereceived", self.receive))
-
-    def receive(self, payload) -> None:
-        if isinstance(payload, (bytes, bytearray)):
-            payload = bytes(payload)
-            count, = struct.unpack_from("<H", payload, 12)
-            sizes = struct.unpack_from(f"<{count}H", payload, 14)
-            total = sum(sizes[l + 1] * (sizes[l] + 1) for l in range(count - 1))
-            start = -(-(14 + 2 * count) // 4) * 4
-            self.received.append({"epoch": struct.unpack_from("<I", payload, 4)[0], "sizes": list(sizes),
-                                  "params": struct.unpack_from(f"<{total}f", payload, start)})
-
-    def at(self, wanted: int, before: int | None = None) -> dict:
-        """The last frame of epoch `wanted` among the first `before` received."""
-        for frame in reversed(self.received[:before]):
-            if frame["epoch"] == wanted:
-                return frame
-        raise AssertionError(f"no frame at epoch {wanted}: {[f['epoch'] for f in self.received[-8:]]}")
-
-    def same_at(self, wanted: int) -> list[tuple]:
-        """The parameters of every frame of epoch `wanted` (the trained session's and the restored one's)."""
-        return [frame["params"] for frame in self.received if frame["epoch"] == wanted]
-
-    def wait_for(self, test, what: str, since: int = 0) -> dict:
-        for _ in range(200):
-            for frame in self.received[since:]:
-                if test(frame):
-                    return frame
-            self.page.wait_for_timeout(50)  # delivers the page's events
-        raise AssertionError(f"no frame {what}; the last: {[f['epoch'] for f in self.received[-5:]]}")
 
 
 def play_to(page: Page, epochs: int) -> None:

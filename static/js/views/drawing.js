@@ -13,18 +13,13 @@
 
 import { CLASS_COLORS, cssOf } from "../colors.js";
 import { linkPoints } from "../hash.js";
-import { inView, toPixels, viewOf } from "../maps.js";
+import { inView, round2, toPixels, viewOf } from "../maps.js";
 import { loadSaved, csvCount, pointsOf, setOfNew, toCsv } from "../userData.js";
 
 const CUSTOM = "custom";
 const SPACING_PX = 10;  // a drag paints a point every this many pixels of the map
 const ERASE_PX = 14;    // Erase takes the points within this many pixels of the pointer
 const FILE_NAME = "playground-data.csv";
-
-function round2(v) {
-  const n = Math.round(v * 100) / 100;
-  return n === 0 ? 0 : n;
-}
 
 function plural(n, one, many) {
   return `${n.toLocaleString("en")} ${n === 1 ? one : many}`;

@@ -10,7 +10,7 @@
 // keys are theirs: the probe steps aside.
 
 import { biasOf, weightOf } from "../frame.js";
-import { viewOf } from "../maps.js";
+import { round2, viewOf } from "../maps.js";
 import { CLASS_COLORS } from "../colors.js";
 import { applied, fmt, fmtShort, headOf, holdHeight, layerMark, line, sumOfProducts, sym, term } from "../math.js";
 
@@ -20,11 +20,6 @@ const PATIENCE_MS = 1000;  // an answer that has not come by then does not hold 
 /** Where the point is in the view, as fractions of the map's side from its top-left corner. */
 function fractions(x, y, [low, high]) {
   return [(x - low) / (high - low), (high - y) / (high - low)];
-}
-
-/** A coordinate to two decimals, as the point is sent and shown. */
-function round2(v) {
-  return Math.round(v * 100) / 100;
 }
 
 export function mountProbe(root, store, session, network) {
