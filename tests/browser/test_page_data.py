@@ -14,12 +14,6 @@ TOOLS = "[data-user-tools]"
 COUNT = "[data-user-count]"
 ERROR = "[data-import-error]"
 
-SERVER_POINTS = """async () => {
-    const { parsePoints } = await import('/static/js/hash.js');
-    const value = new URLSearchParams(location.hash.slice(1)).get('points');
-    return value ? parsePoints(value).points : null;
-}"""
-
 
 def open_tools(page) -> None:
     page.click("[data-user-data]")
@@ -113,7 +107,10 @@ def test_drag_paints_a_stroke_that_one_undo_takes_back(playground):
     for i in range(1, 41):
         page.mouse.move(*at(page, -4 + i * 0.2, 0))
     page.mouse.up()
-    points = server_points(page, len(page.evaluate(SERVER_POINTS) or []))
+    # The page's own list has the stroke at once; wait until the server has all of it.
+    drawn = page.evaluate("() => { const c = document.querySelector('[data-user-count]');"
+                          " return Number(c.dataset.train) + Number(c.dataset.test); }")
+    points = server_points(page, drawn)
     stroke = [p for p in points if abs(p[1]) < 0.05]
     assert len(stroke) >= 8, points  # spaced some pixels apart along the 8 units dragged
     assert max(p[0] for p in stroke) - min(p[0] for p in stroke) > 6
