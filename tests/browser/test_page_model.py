@@ -138,9 +138,12 @@ def test_the_numpy_script_and_the_map_picture_download(playground, tmp_path):
     data = picture.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
-    side = page.evaluate("() => Math.max(document.querySelector('[data-points-canvas]').width, 400)")
+    side = page.evaluate("() => { const w = document.querySelector('[data-points-canvas]').width;"
+                         " return w * Math.ceil(400 / w); }")
+    assert side >= 400
     assert width == height == side
-    # The picture is the map with its points: orange, blue and the points' white outlines in it.
+    # The picture is the map (orange and blue) with the points on it: every opaque pixel of the
+    # points' canvas is in the picture as it is on the page, copied whole-pixel by whole-pixel.
     colours = page.evaluate("""async (bytes) => {
         const blob = new Blob([new Uint8Array(bytes)], {type: 'image/png'});
         const image = await createImageBitmap(blob);
@@ -148,16 +151,29 @@ def test_the_numpy_script_and_the_map_picture_download(playground, tmp_path):
         const ctx = c.getContext('2d');
         ctx.drawImage(image, 0, 0);
         const d = ctx.getImageData(0, 0, c.width, c.height).data;
-        let white = 0, orange = 0, blue = 0;
+        let orange = 0, blue = 0;
         for (let i = 0; i < d.length; i += 4) {
             const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
-            if (r > 250 && g > 250 && b > 250) white++;
-            else if (r > 200 && b < 120) orange++;
+            if (r > 200 && b < 120) orange++;
             else if (b > 150 && r < 120) blue++;
         }
-        return {white, orange, blue, opaque: d[3] === 255};
+        const points = document.querySelector('[data-points-canvas]');
+        const p = points.getContext('2d').getImageData(0, 0, points.width, points.height).data;
+        const times = c.width / points.width;
+        let opaque = 0, same = 0;
+        for (let y = 0; y < points.height; y++) {
+            for (let x = 0; x < points.width; x++) {
+                const i = (y * points.width + x) * 4;
+                if (p[i + 3] !== 255) continue;
+                opaque++;
+                const j = (y * times * c.width + x * times) * 4;
+                if (d[j] === p[i] && d[j + 1] === p[i + 1] && d[j + 2] === p[i + 2]) same++;
+            }
+        }
+        return {orange, blue, opaque, same, filled: d[3] === 255};
     }""", list(data))
-    assert colours["opaque"] and colours["white"] > 0 and colours["orange"] > 50 and colours["blue"] > 50
+    assert colours["filled"] and colours["orange"] > 50 and colours["blue"] > 50
+    assert colours["opaque"] > 500 and colours["same"] == colours["opaque"]
 
 
 def test_a_share_link_carries_the_trained_network(playground, page, context, output_path):

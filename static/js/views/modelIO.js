@@ -9,6 +9,7 @@ import { LINK_LIMIT, withTrained } from "../hash.js";
 import { layerSizes, parameterCount } from "../model.js";
 
 const COPIED_MS = 4000;
+const MIN_PICTURE = 400; // px a side of the map's PNG, at least
 const NOTE_EVERY_MS = 1000; // the share note follows training at most once a second
 
 /** Save `blob` as a file called `name` (the browser's download; nothing leaves the page). */
@@ -62,11 +63,17 @@ export async function copyText(input) {
   }
 }
 
-/** The big map as drawn: white, the map's colours (scaled as the page scales them), the points. */
+/**
+ * The big map as drawn: white, the map's colours (scaled as the page scales them), the points.
+ * The picture is a whole multiple of the points' canvas, at least MIN_PICTURE px a side, and the
+ * points are copied pixel for pixel: scaled by a fraction and smoothed, their 1 px outlines would
+ * blur into the colours around them.
+ */
 export function mapImage(root) {
   const map = root.querySelector("[data-map-canvas]");
   const points = root.querySelector("[data-points-canvas]");
-  const size = Math.max(points.width, 400);
+  const times = points.width > 0 ? Math.max(1, Math.ceil(MIN_PICTURE / points.width)) : 1;
+  const size = points.width > 0 ? points.width * times : MIN_PICTURE;
   const canvas = document.createElement("canvas");
   canvas.width = size;
   canvas.height = size;
@@ -75,6 +82,7 @@ export function mapImage(root) {
   ctx.fillRect(0, 0, size, size);
   ctx.imageSmoothingEnabled = true;
   ctx.drawImage(map, 0, 0, size, size);
+  ctx.imageSmoothingEnabled = false;
   if (points.width > 0) ctx.drawImage(points, 0, 0, size, size);
   return canvas;
 }
