@@ -16,17 +16,21 @@ from .activations import ACTIVATION_NAMES
 from .datasets import BY_PROBLEM, GATE_NETWORKS, GATE_SETTINGS, GATES, LOGIC_INPUTS, view_of
 from .edits import MAX_VALUE
 from .features import FEATURE_LABELS, FEATURE_NAMES
+from .tables import DEFAULTS as TABLE_DEFAULTS
+from .tables import OWN_TABLE, REAL, TITLES, Table, is_table, table_of
 from .userdata import CUSTOM
 from .userdata import limits as user_data_limits
 
 PROBLEMS = ("classification", "regression", "multiclass")
-DATASETS = {problem: tuple(generators) for problem, generators in BY_PROBLEM.items()}
+# The plane's generated datasets, then the real tables of that problem (engine/tables.py).
+DATASETS = {problem: (*generators, *(name for name in REAL if TABLE_DEFAULTS[name]["problem"] == problem))
+            for problem, generators in BY_PROBLEM.items()}
 LOSSES = {"classification": ("half_square", "cross_entropy"), "regression": ("half_square",),
           "multiclass": ("cross_entropy", "half_square")}
 OPTIMIZERS = ("sgd", "momentum", "adam")
 REGULARIZATIONS = ("none", "L1", "L2")
 BATCHINGS = ("playground", "standard")
-INITS = ("random", "zeros")
+INITS = ("random", "zeros", "glorot")
 
 # The playground's menus; the engine accepts any value in LIMITS, the page offers these.
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
@@ -79,12 +83,16 @@ DEFAULTS: dict[str, Any] = {
     "gate": "xor",  # the logic gate that labels the "logic" dataset's four points
     "stop_epoch": None,  # pause when the epoch reaches this (None: never)
     "stop_test_loss": None,  # pause when the test loss falls to this (None: never)
+    "inputs": None,  # a table's input columns (None: all of them); the plane's inputs are `features`
 }
 
 # What a change costs: "live" applies to the running network; "reset" builds a new network on the
 # same data; "data" makes new data and a new network (docs/reference.md §2).
 LIVE_FIELDS = frozenset({"learning_rate", "stop_epoch", "stop_test_loss"})
 DATA_FIELDS = frozenset({"problem", "dataset", "num_classes", "num_points", "noise", "train_ratio", "seed", "gate"})
+# What does not apply to a table (its rows and split are its own): a change is kept in the config
+# and leaves the table and the network be (the seed still draws the starting weights).
+TABLE_NOT_APPLIED = ("noise", "num_points", "train_ratio", "gate")
 
 
 class ConfigError(ValueError):
@@ -101,14 +109,18 @@ class Config(dict):
 
 
 def validate(update: Mapping[str, Any] | None = None, base: Mapping[str, Any] | None = None,
-             train_points: int | None = None) -> Config:
+             train_points: int | None = None, table: Table | None = None) -> Config:
     """Merge `update` into `base` (default DEFAULTS) and check the result; raise ConfigError.
 
     When the problem changes, a dataset and loss the update does not name become the new
     problem's first; when fewer training points would leave the batch larger than the training
     set, a batch size the update does not name is lowered to fit. train_points: how many training
     points the run's own data (the `custom` dataset, engine/userdata.py) has, None without any:
-    only a run that holds such points may have the dataset `custom`.
+    only a run that holds such points may have the dataset `custom`. table: the run's own table
+    (engine/tables.py: from_arrays, an uploaded CSV), None without one: only a run that holds one
+    may have the dataset `table`. A real table (`mnist`, `house-prices`) brings its problem, its
+    classes and its own defaults for the fields the update does not name; leaving it for the plane
+    puts back the playground's defaults of those fields.
     """
     if isinstance(update, Config):
         return update
@@ -120,6 +132,8 @@ def validate(update: Mapping[str, Any] | None = None, base: Mapping[str, Any] | 
         del update[key]
     config = {**base, **update}
     _follow_problem(config, base, update)
+    _follow_table(config, base, update, table)
+    config["_table"] = table_of(config["dataset"], table) if isinstance(config["dataset"], str) else None
     for field, check in _CHECKS.items():
         try:
             config[field] = check(config[field], config)
@@ -127,8 +141,11 @@ def validate(update: Mapping[str, Any] | None = None, base: Mapping[str, Any] | 
             errors.append((field, str(bad)))
     if config["dataset"] == CUSTOM and train_points is None:
         errors.append(("dataset", f"{CUSTOM} is your own points, and none are loaded: send them with import_data"))
+    if config["dataset"] == OWN_TABLE and table is None:
+        errors.append(("dataset", f"{OWN_TABLE} is a table of your own, and none is loaded: send it with import_data (format table)"))
+    own = config.pop("_table")
     if not errors:
-        errors += _fit_batch(config, "batch_size" in update, train_points)
+        errors += _fit_batch(config, "batch_size" in update, train_points, own)
     if errors:
         raise ConfigError(errors)
     return Config(config)
@@ -167,8 +184,12 @@ def num_points(config: Mapping[str, Any]) -> int:
     return config["num_points"] or DEFAULT_POINTS[config["problem"]]
 
 
-def num_train(config: Mapping[str, Any], train_points: int | None = None) -> int:
-    """How many training points the config's data has (train_points: your own data's)."""
+def num_train(config: Mapping[str, Any], train_points: int | None = None, table: Table | None = None) -> int:
+    """How many training points the config's data has (train_points: your own data's; table: the
+    run's own table)."""
+    rows = table_of(config["dataset"], table)
+    if rows is not None:
+        return len(rows.train_x)
     if config["dataset"] == CUSTOM:
         return train_points or 0
     if config["dataset"] == "logic":  # all four are training (and test) points
@@ -189,7 +210,12 @@ def options() -> dict[str, Any]:
                                  "edits": [dict(edit) for edit in net["edits"]]}
                           for gate, net in GATE_NETWORKS.items()},
         # The square (low, high) of the plane each dataset is shown on, both axes: maps and points.
-        "views": {name: list(view_of(name)) for names in [*DATASETS.values(), [CUSTOM]] for name in names},
+        "views": {name: list(view_of(name)) for names in [*DATASETS.values(), [CUSTOM]] for name in names
+                  if not is_table(name)},
+        # The real tables (engine/tables.py): what each is and the settings it brings; a table's
+        # columns, classes and sample rows come in the `data` message.
+        "tables": {name: {"title": TITLES[name], "problem": TABLE_DEFAULTS[name]["problem"],
+                          "defaults": dict(TABLE_DEFAULTS[name])} for name in REAL},
         # Your own points (import_data): how many, which labels, where (engine/userdata.py).
         "user_data": user_data_limits(),
         "feature_labels": dict(FEATURE_LABELS),
@@ -204,6 +230,32 @@ def options() -> dict[str, Any]:
 
 class _Bad(Exception):
     pass
+
+
+def _follow_table(config: dict, base: Mapping, update: Mapping, own: Table | None) -> None:
+    """A dataset that is a table brings its problem and classes, and a real one its settings, for
+    the fields the update does not name; one that leaves a table for the plane puts the
+    playground's defaults of those fields back, and `inputs` (a table's columns) goes back to all."""
+    new, old = config.get("dataset"), base.get("dataset")
+    if not isinstance(new, str) or new == old:
+        return
+    table = table_of(new, own)
+    if table is not None:
+        brought = {**TABLE_DEFAULTS.get(new, {}), "problem": table.problem}
+        if table.num_classes is not None:
+            brought["num_classes"] = table.num_classes
+        for key, value in brought.items():
+            if key not in update:
+                config[key] = list(value) if isinstance(value, list) else value
+        if "loss" not in update and config["loss"] not in LOSSES.get(config["problem"], ()):
+            config["loss"] = LOSSES[config["problem"]][0]
+    elif isinstance(old, str) and is_table(old):
+        for key in ({*TABLE_DEFAULTS.get(old, {}), "num_classes"} - {"problem"}) - set(update):
+            config[key] = list(DEFAULTS[key]) if isinstance(DEFAULTS[key], list) else DEFAULTS[key]
+        if "loss" not in update and config.get("problem") in LOSSES:
+            config["loss"] = LOSSES[config["problem"]][0]
+    if "inputs" not in update:
+        config["inputs"] = None
 
 
 def _follow_problem(config: dict, base: Mapping, update: Mapping) -> None:
@@ -270,6 +322,36 @@ def _regularization(value, config):
     return _choice(REGULARIZATIONS)("none" if value is None else value, config)
 
 
+def _num_classes(value, config):
+    """3..6 for the plane's multiclass sets; a table's own number of classes for a table."""
+    table = config["_table"]
+    if table is not None and table.num_classes is not None and config["problem"] == "multiclass":
+        if value != table.num_classes:
+            raise _Bad(f"must be {table.num_classes}, the classes of {config['dataset']}; got {value!r}")
+        return value
+    return _number(*LIMITS["num_classes"], integer=True)(value, config)
+
+
+def _inputs(value, config):
+    """null (every column), or a non-empty list of the table's columns (kept in the table's order)."""
+    table = config["_table"]
+    if value is None:
+        return None
+    if table is None:
+        raise _Bad(f"must be null unless the dataset is a table (the plane's inputs are `features`); got {value!r}")
+    names = table.columns
+    shown = ", ".join(names) if len(names) <= 20 else f"{names[0]} … {names[-1]} ({len(names)} columns)"
+    if not isinstance(value, (list, tuple)) or not value or any(not isinstance(v, str) or v not in names for v in value):
+        raise _Bad(f"must be null (every column) or a non-empty list drawn from {shown}; got {_short(value)}")
+    chosen = set(value)
+    return [name for name in names if name in chosen]
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
 def _features(value, config):
     if not isinstance(value, (list, tuple)) or not value or any(v not in FEATURE_NAMES for v in value):
         raise _Bad(f"must be a non-empty list drawn from {', '.join(FEATURE_NAMES)}; got {value!r}")
@@ -307,8 +389,8 @@ def _seed(value, config):
 
 _CHECKS = {
     "problem": _choice(PROBLEMS),
-    "dataset": _choice(_for_problem({p: (*d, CUSTOM) for p, d in DATASETS.items()})),
-    "num_classes": _number(*LIMITS["num_classes"], integer=True),
+    "dataset": _choice(_for_problem({p: (*d, CUSTOM, OWN_TABLE) for p, d in DATASETS.items()})),
+    "num_classes": _num_classes,
     "num_points": _num_points,
     "noise": _number(*LIMITS["noise"]),
     "train_ratio": _number(*LIMITS["train_ratio"]),
@@ -328,12 +410,13 @@ _CHECKS = {
     "gate": _choice(tuple(GATES)),
     "stop_epoch": _optional(_number(*LIMITS["stop_epoch"], integer=True)),
     "stop_test_loss": _optional(_number(*LIMITS["stop_test_loss"], low_open=True)),
+    "inputs": _inputs,
 }
 
 
-def _fit_batch(config: dict, named: bool, train_points: int | None) -> list[tuple[str, str]]:
+def _fit_batch(config: dict, named: bool, train_points: int | None, table: Table | None) -> list[tuple[str, str]]:
     """A batch larger than the training set: refused when the update names it, else lowered."""
-    train = num_train(config, train_points)
+    train = num_train(config, train_points, table)
     if config["batch_size"] <= train:
         return []
     if not named:

@@ -29,6 +29,7 @@ from .network import forward, forward_ops, initial_parameters_in_steps
 from .seedrandom import SeedRandom, new_seed
 from .stalls import CHECK_EVERY, PLATEAU, find_stall, typical_steps
 from .steps import Steps, finish
+from .tables import OWN_TABLE, Table, TableError, design, from_arrays, table_of
 from .trainer import Settings, Trainer
 from .userdata import CUSTOM, NOT_APPLIED, num_classes
 
@@ -88,17 +89,38 @@ def head_for(config: Mapping[str, Any]) -> Head:
 class Run:
     stopped: str | None = None  # the stop condition that ended the last step early, if one did
 
-    def __init__(self, config: Mapping[str, Any] | None = None, data: Dataset | None = None):
-        """A run of this config; `data`: your own points (engine/userdata.py), for the dataset "custom"."""
-        finish(self._begin(config, data))
+    def __init__(self, config: Mapping[str, Any] | None = None, data: Dataset | None = None,
+                 table: Table | None = None):
+        """A run of this config; `data`: your own points (engine/userdata.py), for the dataset
+        "custom"; `table`: a table of your own (engine/tables.py), for the dataset "table"."""
+        finish(self._begin(config, data, table))
         finish(self._data_steps())
         self._make_network(fresh=True)
 
-    def _begin(self, config: Mapping[str, Any] | None, data: Dataset | None) -> Steps[None]:
-        self._custom = data
-        self.config = cfg.validate(config, train_points=self._own_points())
+    @classmethod
+    def from_arrays(cls, X: Any, y: Any, problem: str = "regression", config: Mapping[str, Any] | None = None,
+                    **table: Any) -> "Run":
+        """A run on your own arrays, for notebooks: X (n, d) inputs, y (n,) targets (class numbers
+        0..9 for "multiclass", 0/1 or ±1 for "classification", values for "regression"). Keyword
+        arguments go to engine.tables.from_arrays: X_test and y_test (else every fifth row is a
+        test row, or as test_ratio says), columns (names), target, classes, image, units.
+        `config`: any other settings (network_shape, activation, learning_rate, ...). Raises
+        TableError or ConfigError naming what is wrong."""
+        if "X_test" in table:
+            table["test_x"] = table.pop("X_test")
+        if "y_test" in table:
+            table["test_y"] = table.pop("y_test")
+        own = from_arrays(X, y, problem, **table)
+        return cls({**dict(config or {}), "dataset": OWN_TABLE, "problem": problem}, table=own)
+
+    def _begin(self, config: Mapping[str, Any] | None, data: Dataset | None,
+               table: Table | None = None) -> Steps[None]:
+        self._custom, self._own_table = data, table
+        self.config = cfg.validate(config, train_points=self._own_points(), table=table)
         if self.config["dataset"] != CUSTOM:
             self._custom = None
+        if self.config["dataset"] != OWN_TABLE:
+            self._own_table = None
         self._edits = EditRecord()
         return
         yield
@@ -211,10 +233,11 @@ class Run:
     # first step only checks everything (a ConfigError comes before any change) and is cheap.
 
     @classmethod
-    def in_steps(cls, config: Mapping[str, Any] | None = None, data: Dataset | None = None) -> Steps["Run"]:
-        """A new Run, as Run(config, data) makes it."""
+    def in_steps(cls, config: Mapping[str, Any] | None = None, data: Dataset | None = None,
+                 table: Table | None = None) -> Steps["Run"]:
+        """A new Run, as Run(config, data, table) makes it."""
         run = cls.__new__(cls)
-        yield from run._begin(config, data)
+        yield from run._begin(config, data, table)
         yield
         yield from run._data_steps()
         yield
@@ -222,15 +245,19 @@ class Run:
         return run
 
     def configure_in_steps(self, update: Mapping[str, Any]) -> Steps[str]:
-        new = cfg.validate(update, self.config, train_points=self._own_points())
+        new = cfg.validate(update, self.config, train_points=self._own_points(), table=self._own_table)
         if new["dataset"] == CUSTOM:
             _raise_if(self._own_data_problems(new))
         kind = cfg.change_kind(self.config, new)
         if new["dataset"] == CUSTOM == self.config["dataset"]:  # settings of generated data do not apply
             kind = cfg.change_kind({**self.config, **{key: new[key] for key in NOT_APPLIED}}, new)
+        if new["dataset"] == self.config["dataset"] and self.table is not None:  # nor to a table's rows
+            kind = cfg.change_kind({**self.config, **{key: new[key] for key in cfg.TABLE_NOT_APPLIED}}, new)
         self.config = new
         if new["dataset"] != CUSTOM:
             self._custom = None
+        if new["dataset"] != OWN_TABLE:
+            self._own_table = None
         if kind == "live":
             self.trainer.set_learning_rate(new["learning_rate"])
             self._check_losses = []  # the new rate gets its own chance
@@ -251,6 +278,8 @@ class Run:
     def regenerate_in_steps(self, seed: str | None = None) -> Steps[Metrics]:
         if self.config["dataset"] == CUSTOM:
             _raise_if([("dataset", f"{CUSTOM}: your own points are not generated; draw or import new ones")])
+        if self.table is not None:
+            _raise_if([("dataset", f"{self.config['dataset']}: a table's rows are not generated")])
         self.config = cfg.validate({"seed": seed if seed is not None else new_seed(self._source)}, self.config)
         yield
         yield from self._data_steps()
@@ -351,12 +380,28 @@ class Run:
         (engine/backprop.py): {"inputs": the feature values there, "layers": [{"z", "a"} for the
         layer each weight matrix feeds]}, a = g(z) for hidden layers and the output's value for
         the last (a sigmoid's probability, softmax's probabilities, tanh or linear as they are)."""
+        if self.table is not None:
+            raise ValueError(f"probe: {self.config['dataset']} is a table: probe_row takes one of its rows")
         features = tuple(self.config["features"])
         inputs = design_matrix(np.array([[x, y]], dtype=np.float64), features)[1:]
         with np.errstate(all="ignore"):
             a, z = backprop.forward(self.model.weights, self.model.activation, inputs)
             layers = [{"z": z[l][:, 0].copy(), "a": a[l + 1][1:, 0].copy()} for l in range(len(z) - 1)]
             layers.append({"z": z[-1][:, 0].copy(), "a": self._head.predict(z[-1])[:, 0].copy()})
+        return {"inputs": inputs[:, 0].copy(), "layers": layers, "head": self._head.name}
+
+    def probe_row(self, row: Any) -> dict[str, Any]:
+        """Forward propagation for one row of a table (all its columns, in its own units), as
+        probe gives it for a point of the plane: {"inputs" (as the network sees them), "layers",
+        "head"}; a regression's output `a` is in the target's units."""
+        inputs = self._table_inputs(row)[1:]
+        with np.errstate(all="ignore"):
+            a, z = backprop.forward(self.model.weights, self.model.activation, inputs)
+            layers = [{"z": z[l][:, 0].copy(), "a": a[l + 1][1:, 0].copy()} for l in range(len(z) - 1)]
+            out = self._head.predict(z[-1])[:, 0].copy()
+        if self.table.problem == "regression":
+            out = self.table.to_units(out)
+        layers.append({"z": z[-1][:, 0].copy(), "a": out})
         return {"inputs": inputs[:, 0].copy(), "layers": layers, "head": self._head.name}
 
     def next_batch(self) -> np.ndarray:
@@ -475,10 +520,35 @@ class Run:
         return self._edits.as_list()
 
     def predict(self, xy) -> np.ndarray:
-        """Output node values (outputs, n) at points xy (n, 2): tanh/sigmoid/softmax/linear outputs."""
-        xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
-        inputs = design_matrix(xy, tuple(self.config["features"]))
-        return self._head.predict(self.model.logits(inputs))
+        """Output node values (outputs, n) at points xy (n, 2): tanh/sigmoid/softmax/linear outputs.
+        On a table, xy are rows (n, d) of all the table's columns in its own units, and a
+        regression's predictions are in the target's units."""
+        table = self.table
+        if table is None:
+            xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+            inputs = design_matrix(xy, tuple(self.config["features"]))
+            return self._head.predict(self.model.logits(inputs))
+        inputs = self._table_inputs(xy)
+        with np.errstate(all="ignore"):
+            out = self._head.predict(self.model.logits(inputs))
+        return table.to_units(out) if table.problem == "regression" else out
+
+    def _table_inputs(self, rows: Any) -> np.ndarray:
+        """Rows of a table in its own units (n, d), checked, as the network's inputs (1 + inputs, n)."""
+        table = self.table
+        rows = np.asarray(rows, dtype=np.float64)
+        if rows.ndim == 1:
+            rows = rows.reshape(1, -1)
+        d = len(table.columns)
+        if rows.ndim != 2 or rows.shape[1] != d or not np.all(np.isfinite(rows)):
+            raise TableError([("inputs", f"must be rows of {d} finite numbers, one per column of {self.config['dataset']}")])
+        standardized = table.standardized(rows, self.config["inputs"])
+        return np.vstack([np.ones(len(rows)), standardized.T])
+
+    @property
+    def table(self) -> Table | None:
+        """The run's table (engine/tables.py), or None when its data is points of the plane."""
+        return table_of(self.config["dataset"], self._own_table)
 
     def grids(self, order: str = "rows", every_map: bool = False) -> Grids:
         """Output map and every hidden neuron's map over the 100 × 100 grid, as bytes.
@@ -487,6 +557,8 @@ class Run:
         nothing, the full maps a reordering (what a frame needs: the output and thumbnails).
         every_map: make every neuron's bytes during the pass (when all of them will be read).
         """
+        if self._grids is None:
+            raise ValueError(f"grids: {self.config['dataset']} is a table, not points of the plane")
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging run's huge weights in float32
             return self._grids.evaluate(order, every_map)
 
@@ -499,8 +571,11 @@ class Run:
     def _data_steps(self) -> Steps[None]:
         c = self.config
         self._source = SeedRandom(c["seed"])
+        table = self.table
         if c["dataset"] == CUSTOM:  # your own points; the seed draws only the weights
             self._data = self._custom
+        elif table is not None:  # a table's rows, as the network sees them (all columns)
+            self._data = Dataset(table.train_x, table.labels(table.train_y), table.test_x, table.labels(table.test_y))
         else:
             self._data = yield from generate_in_steps(self._source, c["problem"], c["dataset"], cfg.num_points(c),
                                                       c["noise"], c["train_ratio"], c["num_classes"], c["gate"])
@@ -516,11 +591,13 @@ class Run:
         if fresh:
             self._source.restore(self._after_data)
         self._head = head_for(c)
-        self.model = Model(len(c["features"]), c["network_shape"], c["activation"], self._head)
+        table = self.table
+        inputs = len(c["features"]) if table is None else len(c["inputs"] or table.columns)
+        self.model = Model(inputs, c["network_shape"], c["activation"], self._head)
         self.model.params[...] = yield from initial_parameters_in_steps(self.model.layout, self._source,
-                                                                        c["init"] == "zeros")
+                                                                        c["init"] == "zeros", c["init"] == "glorot")
         yield
-        self._grids = GridEvaluator(self.model, tuple(c["features"]), view=view_of(c["dataset"]))
+        self._grids = None if table is not None else GridEvaluator(self.model, tuple(c["features"]), view=view_of(c["dataset"]))
         self._epoch, self._diverged = 0, False
         self._stalled, self._stall_checked = None, 0
         self._check_losses: list[float] = []  # the training loss at the last stall checks
@@ -533,14 +610,17 @@ class Run:
     def _trainer_steps(self) -> Steps[None]:
         """Inputs for the current features and data, and a trainer over them."""
         c = self.config
-        features = tuple(c["features"])
-        self._train_inputs = design_matrix(self._data.train_xy, features)
-        # Training and test points in one matrix: one forward pass scores both.
-        inputs = design_matrix(np.concatenate([self._data.train_xy, self._data.test_xy]), features)
+        features, table = tuple(c["features"]), self.table
+        if table is None:
+            self._train_inputs = design_matrix(self._data.train_xy, features)
+            # Training and test points in one matrix: one forward pass scores both.
+            inputs = design_matrix(np.concatenate([self._data.train_xy, self._data.test_xy]), features)
+        else:  # shared by every run on a shipped table (read only)
+            self._train_inputs, inputs = design(table, "train", c["inputs"]), design(table, "all", c["inputs"])
         layout = self.model.layout
         buffer = layout.activation_buffer(inputs.shape[1])
         self._eval_pass = forward_ops(layout, self.model.weights, self.model.activation, inputs, buffer,
-                                      np.empty((max(layout.sizes), inputs.shape[1])))
+                                      np.empty((max(layout.sizes[1:]), inputs.shape[1])))
         self._eval_z = buffer[layout.out_rows(layout.num_layers - 1)]
         self._eval_train = buffer[:, :len(self._data.train_xy)]  # the training points' columns
         settings = Settings(
@@ -581,7 +661,9 @@ class Run:
             return None
         if self._confusion is None:
             scores = (train_loss, test_loss, None, None)
-            extra = dict(zip(("r2", "rmse"), regression_scores(self._eval_z[0, split:], self._eval_y[split:])))
+            r2, rmse = regression_scores(self._eval_z[0, split:], self._eval_y[split:])
+            table = self.table  # a table's target is standardized: its RMSE in the table's units
+            extra = {"r2": r2, "rmse": rmse if table is None or rmse is None else rmse * table.target_scale}
         else:  # both confusion matrices in three calls; the accuracies are their diagonals
             matrices = self._confusion.matrices(self._eval_z)
             scores = (train_loss, test_loss, *self._confusion.accuracies(matrices))
