@@ -27,21 +27,20 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from .userdata import DataError
+
 DATA = pathlib.Path(__file__).resolve().parent / "data"
 OWN_TABLE = "table"  # the dataset name of a table of your own (from_arrays, an uploaded CSV)
 MAX_CLASSES = 10
 MAX_ROWS = 20_000
 MAX_COLUMNS = 1024
-SAMPLE_ROWS = 100  # test rows the page shows (images with their predicted class; prices)
+SAMPLE_ROWS = 100  # test images the page shows with their predicted class
+MAX_SAMPLE = 200  # test rows of other tables it shows (predicted against actual)
 
 
-class TableError(ValueError):
-    """Refused table data: every problem as (field, message)."""
-
-    def __init__(self, problems: list[tuple[str, str]], rows: Sequence[int] = ()):
-        self.errors = list(problems)
-        self.rows = sorted(set(rows))
-        super().__init__("; ".join(f"{f}: {m}" for f, m in problems))
+class TableError(DataError):
+    """Refused table data: every problem as (field, message), and the numbers of the bad lines
+    (a DataError, as refused points are: the server answers both alike)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,6 +87,11 @@ class Table:
             object.__setattr__(self, "target_scale", 1.0)
 
     @property
+    def sample_rows(self) -> int:
+        """How many of the first test rows the page shows (`describe`, metrics' sample_predictions)."""
+        return min(SAMPLE_ROWS if self.image else MAX_SAMPLE, len(self.test_x))
+
+    @property
     def num_classes(self) -> int | None:
         return len(self.classes) if self.problem == "multiclass" else None
 
@@ -110,10 +114,11 @@ class Table:
         """A regression output back in the target's units."""
         return np.asarray(values) * self.target_scale + self.target_mean
 
-    def describe(self, sample: int = SAMPLE_ROWS) -> dict[str, Any]:
-        """What the page needs to know of the table (JSON): its columns, classes, units, split,
-        and the first `sample` test rows it shows (inputs in the table's units, the target)."""
-        rows = min(sample, len(self.test_x))
+    def describe(self) -> dict[str, Any]:
+        """What the page needs to know of the table (JSON but for sample_pixels, bytes): its
+        columns, classes, units, split, and the first test rows it shows (inputs in the table's
+        units, the target)."""
+        rows = self.sample_rows
         shown = self.test_x[:rows]
         out = {"name": self.name, "title": self.title, "problem": self.problem, "columns": list(self.columns),
                "target": self.target, "classes": list(self.classes) if self.classes else None,
@@ -332,7 +337,7 @@ def parse_table_csv(text: str, target: str, problem: str, inputs: Sequence[str] 
             continue
         rows.append([float(v) for v in fields])
     if bad:
-        raise TableError([("content", f"lines {', '.join(map(str, bad[:20]))}{' …' if len(bad) > 20 else ''}: "
+        raise TableError([("content", f"line{'s' if len(bad) > 1 else ''} {', '.join(map(str, bad[:20]))}{' …' if len(bad) > 20 else ''}: "
                                       f"must have {len(header)} plain numbers, one per column")], bad)
     if not rows:
         raise TableError([("content", "must have at least one row of numbers under the header")])
