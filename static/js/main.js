@@ -12,6 +12,7 @@ import { mountConfusion } from "./views/confusion.js";
 import { mountControls } from "./views/controls.js";
 import { mountDrawing } from "./views/drawing.js";
 import { mountGradients } from "./views/gradients.js";
+import { mountHouses } from "./views/houses.js";
 import { mountLessons } from "./views/lessons.js";
 import { mountLinkBuilder } from "./views/linkBuilder.js";
 import { mountMetrics } from "./views/metrics.js";
@@ -23,6 +24,7 @@ import { mountStatus } from "./views/status.js";
 import { mountStepThrough } from "./views/stepThrough.js";
 import { mountStops } from "./views/stops.js";
 import { mountSummary } from "./views/summary.js";
+import { mountTableUpload } from "./views/tableUpload.js";
 import { mountTruthTable } from "./views/truthTable.js";
 
 function start() {
@@ -46,6 +48,9 @@ function start() {
   // Your own points (issue 13): the data panel's tools and drawing on the big map (before the probe,
   // which leaves the map to them while they draw).
   mountDrawing(root, store, session);
+  // Tables (issue 14): a regression table's view, and a CSV table of your own.
+  mountHouses(root, store, session);
+  mountTableUpload(root, store, session);
   // The math of issue 12 on the diagram: a point's forward pass, one update step by step.
   mountProbe(root, store, session, network);
   mountStepThrough(root, store, session, network);

@@ -403,6 +403,11 @@ export class Session {
       this.refusedImport(importing, errors);
       return;
     }
+    if (message.request === "import_data" && message.handled === this.store.state.tableSent) {
+      // A CSV table's refusal is said next to its form (views/tableUpload.js), not by the drawing tools.
+      this.store.update({ tableRefused: message });
+      return;
+    }
     const linkPointsRefused = message.request === "import_data" && this.loading && message.handled === this.loading;
     if (message.request === "import_data") {
       // Said by the data tools, next to them (views/drawing.js), with the bad rows.

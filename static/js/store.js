@@ -62,7 +62,9 @@ export function initialState() {
     featureMaps: null,        // {resolution, maps: Map(feature → bytes)} once loaded
     userPoints: null,         // while the "Your data" tools are open (views/drawing.js): the page's own points, [x, y, label, set] each, which the map shows instead of `data`
     drawing: false,           // the map's pointer and keys draw or erase (views/drawing.js), not probe (views/probe.js)
-    importRefused: null,      // the latest `error` refusing an `import_data` (its `rows` and `errors`)
+    importRefused: null,      // the latest `error` refusing an `import_data` of points (its `rows` and `errors`)
+    tableSent: null,          // the number of the latest `import_data` of a CSV table (views/tableUpload.js)
+    tableRefused: null,       // the latest `error` refusing one
     exported: null,           // the latest `export_data` answer's CSV
     error: null,              // the latest error message for the user
     notice: null,             // the latest news for the user that is not an error (a model opened)
