@@ -19,6 +19,8 @@ export const NUM_SHADES = 31;
  * three (the default three classes) are three hues: purple, mint, red.
  */
 export const CLASS_COLORS = ["#443366", "#55ffaa", "#cc2211", "#996666", "#771122", "#ccaadd"];
+/** The one colour of a table's named classes (MNIST's ten digits: their names tell them apart). */
+export const NAMED_CLASS_COLOUR = "#3d5a6c";
 
 function lerp(a, b, t) {
   return [0, 1, 2].map((i) => Math.round(a[i] + (b[i] - a[i]) * t));

@@ -8,6 +8,7 @@ import { onPainted } from "./render.js";
 import { loadLessons } from "./lessons.js";
 import { Session } from "./session.js";
 import { Store, initialState } from "./store.js";
+import { onTable } from "./tables.js";
 import { mountConfusion } from "./views/confusion.js";
 import { mountControls } from "./views/controls.js";
 import { mountDrawing } from "./views/drawing.js";
@@ -79,7 +80,7 @@ function start() {
   let asking = null; // the view key being fetched
   const askForMaps = () => {
     const { config, hello, featureMaps } = store.state;
-    if (!config || !hello) return;
+    if (!config || !hello || onTable(store.state)) return; // a table has no plane to map its features on
     const view = viewOf(hello, config.dataset);
     const key = view.join(",");
     if (featureMaps?.key === key || asking === key) return;

@@ -46,7 +46,7 @@ export function initialState() {
     diverged: false,
     inspect: null,            // the hidden neuron the server is mapping, or null
     stopped: null,            // "stop_epoch" / "stop_test_loss": the stop condition that paused the run
-    data: null,               // {train, test}: [x, y, label] lists
+    data: null,               // {train, test, table}: [x, y, label] lists, and on a table (tables.js) the `data` message's `table` (null on the plane); metrics carry its `sample_predictions`
     metrics: null,
     frame: null,              // the latest decoded frame
     probe: null,              // the latest `probe` answer (views/probe.js)

@@ -12,6 +12,7 @@ import { biasOf, weightOf } from "../frame.js";
 import { hiddenControls } from "../hiding.js";
 import { lutFor, paintBytes } from "../maps.js";
 import { requestRender } from "../render.js";
+import { onTable } from "../tables.js";
 import { buildDiagram, NODE, paintInputs, paintLinks } from "./diagram.js";
 import { createEditor, isShown } from "./editor.js";
 import { neuronName } from "./output.js";
@@ -43,6 +44,7 @@ export function mountNetwork(root, store, session) {
   function structure(state) {
     const { config, hello, hidden } = state;
     const outputs = config.problem === "multiclass" ? config.num_classes : 1;
+    if (onTable(state)) return { all: [], features: [], shape: config.network_shape, outputs }; // (its inputs: below)
     // A hidden input is not part of this page at all (as the original's `<input>_hide`).
     const all = hello.options.features.filter((name) => !hidden.has(name) || config.features.includes(name));
     return { all, features: config.features, shape: config.network_shape, outputs };
