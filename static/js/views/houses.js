@@ -15,7 +15,7 @@ import { requestRender } from "../render.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const MINUS = "\u2212";
-const PICKED = 5;        // test rows shown in the small table (and numbered on the scatter)
+const PICKED = 3;        // test rows shown in the small table (and numbered on the scatter)
 const MAX_COLUMNS = 12;  // columns of a wide table of your own shown in it
 // The scatter's own coordinates (its viewBox): a square plot, so that y = x runs at 45°.
 const LEFT = 66;
@@ -34,6 +34,12 @@ export function amount(value, units = "") {
   if (!Number.isFinite(value)) return "–";
   const text = Math.abs(value) >= 100 ? wholeNumber(value) : String(Number(value.toPrecision(3))).replace("-", MINUS);
   return units ? `${text} ${units}` : text;
+}
+
+/** A tick's label: short, "50k" for 50,000 (the axis title names the units). */
+export function tickLabel(value) {
+  if (Math.abs(value) >= 10000) return `${String(Number((value / 1000).toPrecision(4))).replace("-", MINUS)}k`;
+  return amount(value);
 }
 
 /** Round ticks over [low, high]: a step of 1, 2, 2.5 or 5 × 10ᵏ giving about `count` intervals. */
@@ -87,7 +93,7 @@ function columnOf(name, unit) {
 }
 
 export function mountHouses(root, store, session) {
-  const host = root.querySelector("[data-table-view]");
+  const host = root.querySelector("[data-table-view=columns]");
   if (!host) return;
   const box = element("section", { class: "houses", "data-houses": "", "aria-labelledby": "houses-title", hidden: "" });
   const title = element("h3", { class: "houses-title", id: "houses-title", "data-houses-title": "" });
@@ -193,8 +199,8 @@ export function mountHouses(root, store, session) {
       const y = yOf(t);
       grid.append(svg("line", { x1: x, x2: x, y1: TOP, y2: TOP + SIZE, class: "houses-gridline" }),
         svg("line", { x1: LEFT, x2: LEFT + SIZE, y1: y, y2: y, class: "houses-gridline" }),
-        svg("text", { x, y: TOP + SIZE + 16, "text-anchor": "middle", class: "houses-tick", "data-houses-tick": "x" }, amount(t)),
-        svg("text", { x: LEFT - 6, y: y + 4, "text-anchor": "end", class: "houses-tick", "data-houses-tick": "y" }, amount(t)));
+        svg("text", { x, y: TOP + SIZE + 16, "text-anchor": "middle", class: "houses-tick", "data-houses-tick": "x" }, tickLabel(t)),
+        svg("text", { x: LEFT - 6, y: y + 4, "text-anchor": "end", class: "houses-tick", "data-houses-tick": "y" }, tickLabel(t)));
     }
     grid.append(svg("rect", { x: LEFT, y: TOP, width: SIZE, height: SIZE, class: "houses-frame" }));
     diagonal.setAttribute("x1", xOf(domain[0]));
@@ -223,7 +229,7 @@ export function mountHouses(root, store, session) {
   function buildRows(table) {
     const picked = Math.min(PICKED, table.sample_labels.length);
     const noun = table.name === "house-prices" ? "houses" : "rows";
-    rowsCaption.textContent = `${picked} of the test ${noun} (numbered on the chart)`;
+    rowsCaption.textContent = `${picked} of the test ${noun}, numbered as on the chart${table.units ? ` (${table.target} in ${table.units})` : ""}`;
     const head = element("tr");
     head.append(element("th", { scope: "col" }, table.name === "house-prices" ? "House" : "Row"));
     for (let i = 0; i < picked; i++) head.append(element("th", { scope: "col" }, String(i + 1)));
@@ -244,11 +250,11 @@ export function mountHouses(root, store, session) {
       rows.push(more);
     }
     const actualRow = element("tr", { class: "target-row" });
-    actualRow.append(element("th", { scope: "row" }, `Actual ${axisName(table)}`));
+    actualRow.append(element("th", { scope: "row" }, `Actual ${table.target}`));
     const predictedRow = element("tr", { class: "target-row predicted" });
     predictedRow.append(element("th", { scope: "row" }, "Predicted"));
     const errorRow = element("tr", { class: "error-row" });
-    errorRow.append(element("th", { scope: "row" }, "Error (predicted − actual)"));
+    errorRow.append(element("th", { scope: "row", title: "predicted − actual" }, "Error"));
     cells = [];
     for (let i = 0; i < picked; i++) {
       actualRow.append(element("td", { "data-houses-actual": String(i) }, amount(table.sample_labels[i])));
@@ -287,13 +293,13 @@ export function mountHouses(root, store, session) {
     });
     cells.forEach(({ predicted, error }, i) => {
       const p = fits ? predictions[i] : null;
-      predicted.textContent = p === null ? "–" : amount(p, table.units);
+      predicted.textContent = p === null ? "–" : amount(p);
       const e = p === null ? null : p - actual[i];
-      error.textContent = e === null ? "–" : `${e > 0 ? "+" : ""}${amount(e, table.units)}`;
+      error.textContent = e === null ? "–" : `${e > 0 ? "+" : ""}${amount(e)}`;
     });
     const rows = table.name === "house-prices" ? "test houses" : "test rows";
-    caption.textContent = `Each dot is one of ${actual.length} ${rows}: across, its actual ${table.target}; up, the network's prediction. `
-      + "On the diagonal a prediction is exact; above it, too high; below, too low."
+    caption.textContent = `Each dot is one of the ${actual.length} ${rows}: across, its actual ${table.target}; up, the network's prediction. `
+      + "On the dashed diagonal a prediction is exact."
       + (outside ? ` ${outside} ${outside === 1 ? "prediction is" : "predictions are"} off the chart, drawn at its edge.` : "");
     chart.dataset.outside = String(outside);
     chart.dataset.epoch = String(metrics?.epoch ?? "");
@@ -303,16 +309,16 @@ export function mountHouses(root, store, session) {
     const metrics = store.state.metrics;
     const units = table.units;
     const hasFit = metrics && Number.isFinite(metrics.rmse) && Number.isFinite(metrics.r2);
-    rmseValue.textContent = hasFit ? amount(metrics.rmse, units) : "–";
+    rmseValue.replaceChildren(hasFit ? amount(metrics.rmse) : "–", ...(hasFit && units ? [element("span", { class: "houses-units" }, ` ${units}`)] : []));
     rmseValue.dataset.value = hasFit ? String(metrics.rmse) : "";
-    r2Value.textContent = hasFit ? formatR2(metrics.r2) : "–";
+    r2Value.textContent = hasFit ? formatR2(metrics.r2).replace("-", MINUS) : "–";
     r2Value.dataset.value = hasFit ? String(metrics.r2) : "";
     const base = meanPredictor(table, metrics);
     const noun = table.name === "house-prices" ? "price" : table.target;
     baseLabel.textContent = base.mean === null
       ? `Predicting the mean ${noun} for every row`
       : `Predicting the mean ${noun} (${amount(base.mean, units)}) for every ${table.name === "house-prices" ? "house" : "row"}`;
-    baseValue.textContent = base.rmse === null ? "–" : `RMSE ${amount(base.rmse, units)}`;
+    baseValue.replaceChildren(base.rmse === null ? "–" : `RMSE ${amount(base.rmse)}`, ...(base.rmse !== null && units ? [element("span", { class: "houses-units" }, ` ${units}`)] : []));
     baseBox.dataset.rmse = base.rmse === null ? "" : String(base.rmse);
     if (!hasFit || base.rmse === null) {
       verdict.textContent = "";
@@ -430,7 +436,7 @@ export function mountHouses(root, store, session) {
         build(table);
         built = signature;
       }
-      title.textContent = table.name === "house-prices" ? `${table.title}: predicted against actual prices` : `${table.title}: predicted against actual ${table.target}`;
+      title.textContent = table.title;
       scoresOf(table);
       hintOf(table);
       offColumns(table);

@@ -6,6 +6,7 @@
 import { formatNumber } from "../labels.js";
 import { LossHistory } from "../lossHistory.js";
 import { clearedChart, requestRender } from "../render.js";
+import { currentTable } from "../tables.js";
 
 const TEST_COLOUR = "#1f2328";
 const TRAIN_COLOUR = "#9aa3ab";
@@ -96,7 +97,10 @@ export function mountMetrics(root, store) {
     fit.hidden = m.r2 === null || m.r2 === undefined;
     if (!fit.hidden) {
       out.r2.textContent = formatR2(m.r2);
-      out.rmse.textContent = formatLoss(m.rmse);
+      // A table's RMSE is in its units (house prices: tens of thousands of CAD), whole and with them.
+      const units = currentTable(store.state)?.units;
+      out.rmse.textContent = Math.abs(m.rmse) >= 1000 && Number.isFinite(m.rmse)
+        ? `${Math.round(m.rmse).toLocaleString("en")}${units ? ` ${units}` : ""}` : formatLoss(m.rmse);
     }
     // Only while the loss has a penalty: without regularization both numbers would be the same.
     const config = store.state.config;

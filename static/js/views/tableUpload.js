@@ -1,13 +1,14 @@
 // "Open a CSV table…" in the data panel (issue 14): a CSV file whose first line names its columns
 // becomes the session's data as a table (docs/protocol.md "Tables": `import_data` with format
 // "table"). After the file is picked, the page reads its header and lets the student choose the
-// target column (the one to predict), the problem type (a guess from the target's values: 0/1 is
-// classification, a few whole numbers from 0 multi-class, anything else regression; the server
-// judges), and the input columns (ticked: every other column); then it sends the file. A file
-// larger than the server takes (`hello.limits.max_message_bytes`) is not sent, and the panel says
-// so. A refused file shows the server's errors and bad lines, and nothing changes; when the problem
-// type had to be switched for it, the switch is taken back. On success the dataset is `table` and
-// the table view shows it (views/houses.js for a regression table).
+// target column (the one to predict) and the input columns (ticked: every other column); then it
+// sends the file. The targets must fit the session's problem type, which the form shows and
+// changes as the toolbar's menu does (at once, a new network); when the target's values look like
+// another problem's (0/1: classification, a few whole numbers from 0: multi-class, else
+// regression), it says so and offers the switch. The server judges the file: a refused one shows
+// its errors and bad lines, and nothing changes. A file larger than the server takes
+// (`hello.limits.max_message_bytes`) is not sent, and the form says so. On success the dataset is
+// `table` and the table view shows it (views/houses.js).
 
 import { labelOf } from "../labels.js";
 
@@ -33,7 +34,7 @@ export function guessProblem(values) {
   if (!numbers.length) return "regression";
   const distinct = new Set(numbers);
   if ([...distinct].every((v) => v === 0 || v === 1) || [...distinct].every((v) => v === -1 || v === 1)) return "classification";
-  if ([...distinct].every((v) => Number.isInteger(v) && v >= 0 && v <= 9) && distinct.size <= 10) return "multiclass";
+  if (distinct.has(0) && distinct.size >= 3 && [...distinct].every((v) => Number.isInteger(v) && v >= 0 && v <= 9)) return "multiclass";
   return "regression";
 }
 
@@ -54,8 +55,11 @@ export function mountTableUpload(root, store, session) {
   targetField.append(element("span", { class: "field-label" }, "Predict (the target column)"), targetSelect);
   const problemField = element("label", { class: "field" });
   const problemSelect = element("select", { "data-table-problem": "" });
-  const problemNote = element("span", { class: "hint", "data-table-problem-note": "" });
-  problemField.append(element("span", { class: "field-label" }, "Problem type"), problemSelect, problemNote);
+  problemField.append(element("span", { class: "field-label" }, "Problem type"), problemSelect);
+  const problemNote = element("div", { class: "table-problem-note", "data-table-problem-note": "", hidden: "" });
+  const problemWords = element("p", { class: "hint" });
+  const problemButton = element("button", { type: "button", class: "button", "data-action": "switch-table-problem" });
+  problemNote.append(problemWords, problemButton);
   const inputsBox = element("fieldset", { class: "table-inputs" });
   const inputsList = element("div", { class: "table-input-list", "data-table-inputs": "" });
   inputsBox.append(element("legend", { class: "field-label" }, "Inputs the network takes"), inputsList);
@@ -64,13 +68,14 @@ export function mountTableUpload(root, store, session) {
   const cancelButton = element("button", { type: "button", class: "button", "data-action": "cancel-table" }, "Cancel");
   actions.append(sendButton, cancelButton);
   const splitNote = element("p", { class: "hint" }, "Every fifth row is a test row; the network trains on the others.");
-  form.append(formTitle, summary, targetField, problemField, inputsBox, actions, splitNote);
+  form.append(formTitle, summary, targetField, problemField, problemNote, inputsBox, actions, splitNote);
   const errorBox = element("div", { class: "user-error", "data-table-error": "", role: "alert", hidden: "" });
-  const note = element("p", { class: "hint table-note", "data-table-note": "", role: "status" });
+  const note = element("p", { class: "hint table-note", "data-table-upload-note": "", role: "status" });
   host.append(openButton, fileInput, form, errorBox, note);
 
   let file = null;     // {name, text, columns, rows, lines} of the picked file
-  let pending = null;  // {number, name, switchedFrom}: our import_data, until it is answered
+  let pending = null;  // {number, name}: our import_data, until it is answered
+  let guess = null;    // the problem the target's values look like
 
   const max = () => store.state.hello?.limits?.max_message_bytes;
 
@@ -132,8 +137,7 @@ export function mountTableUpload(root, store, session) {
   function chooseTarget() {
     const target = targetSelect.value;
     const index = file.columns.indexOf(target);
-    const guess = guessProblem(file.lines.map((line) => line.split(",")[index] ?? ""));
-    if ([...problemSelect.options].some((o) => o.value === guess)) problemSelect.value = guess;
+    guess = guessProblem(file.lines.map((line) => line.split(",")[index] ?? ""));
     inputsList.replaceChildren(...file.columns.filter((c) => c !== target).map((c) => {
       const label = element("label", { class: "check" });
       const box = element("input", { type: "checkbox", value: c, "data-table-input": c });
@@ -145,11 +149,23 @@ export function mountTableUpload(root, store, session) {
     enable();
   }
 
+  const LOOKS = {
+    regression: "numbers to predict (regression)",
+    classification: "two classes, 0 and 1 (classification)",
+    multiclass: "class numbers 0, 1, 2, … (multi-class)",
+  };
+
+  /** The session's problem in the menu, and the switch to the one the target looks like. */
   function showProblem() {
     const now = session.wanted("problem");
-    problemNote.textContent = problemSelect.value && problemSelect.value !== now
-      ? `The problem type switches to ${labelOf("problem", problemSelect.value)} for it.`
-      : "";
+    if (document.activeElement !== problemSelect) problemSelect.value = now;
+    const other = file && guess && guess !== now && [...problemSelect.options].some((o) => o.value === guess);
+    problemNote.hidden = !other;
+    if (!other) return;
+    problemWords.textContent = `The values of ${targetSelect.value} look like ${LOOKS[guess] ?? labelOf("problem", guess)}, `
+      + `and the targets must fit the problem type, now ${labelOf("problem", now)}.`;
+    problemButton.textContent = `Switch to ${labelOf("problem", guess)}`;
+    problemButton.dataset.problem = guess;
   }
 
   function enable() {
@@ -159,7 +175,15 @@ export function mountTableUpload(root, store, session) {
   }
 
   targetSelect.addEventListener("change", chooseTarget);
-  problemSelect.addEventListener("change", showProblem);
+  problemSelect.addEventListener("change", () => {
+    session.configure({ problem: problemSelect.value });
+    showProblem();
+  });
+  problemButton.addEventListener("click", () => {
+    session.configure({ problem: problemButton.dataset.problem });
+    showProblem();
+    sendButton.focus();
+  });
   inputsList.addEventListener("change", enable);
   cancelButton.addEventListener("click", () => {
     close();
@@ -181,14 +205,10 @@ export function mountTableUpload(root, store, session) {
       return;
     }
     hideError();
-    // The targets must fit the session's problem: switch it first (and back if the file is refused).
-    const before = session.wanted("problem");
-    const switching = problemSelect.value && problemSelect.value !== before;
-    if (switching && !session.configure({ problem: problemSelect.value })) return;
     const number = session.importTable({ content: file.text, target, ...(inputs ? { inputs } : {}) });
     if (!number) return;
     store.update({ tableSent: number });
-    pending = { number, name: file.name, switchedFrom: switching ? before : null };
+    pending = { number, name: file.name };
     note.textContent = `Sending ${file.name}…`;
   });
 
@@ -196,20 +216,17 @@ export function mountTableUpload(root, store, session) {
 
   store.on("tableRefused", (message) => {
     if (!pending || message.handled !== pending.number) return;
-    const { switchedFrom, name } = pending;
+    const { name } = pending;
     pending = null;
     const rows = message.rows ?? [];
     const lines = [...(message.errors ?? [])];
     if (message.more > 0) lines.push(`…and ${message.more} more.`);
     const where = rows.length ? ` (${rows.length === 1 ? "line" : "lines"} ${rows.slice(0, 12).join(", ")}${rows.length > 12 ? " …" : ""})` : "";
-    if (switchedFrom) {
-      session.configure({ problem: switchedFrom });
-      lines.push(`The problem type is back to ${labelOf("problem", switchedFrom)}.`);
-    }
-    showError(`${name} was not opened${where}${switchedFrom ? "." : ": nothing changed."}`, lines, rows);
+    showError(`${name} was not opened${where}: nothing changed.`, lines, rows);
     note.textContent = "";
   });
 
+  store.on("config", () => { if (file) showProblem(); });
   store.on("config", (config) => {
     if (!pending || session.handled < pending.number) return;
     // Errors come before the state that follows them: no refusal came, so the table is the data.
