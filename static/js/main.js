@@ -11,6 +11,7 @@ import { Store, initialState } from "./store.js";
 import { onTable } from "./tables.js";
 import { mountConfusion } from "./views/confusion.js";
 import { mountControls } from "./views/controls.js";
+import { mountDigits } from "./views/digits.js";
 import { mountDrawing } from "./views/drawing.js";
 import { mountGradients } from "./views/gradients.js";
 import { mountHouses } from "./views/houses.js";
@@ -25,6 +26,7 @@ import { mountStatus } from "./views/status.js";
 import { mountStepThrough } from "./views/stepThrough.js";
 import { mountStops } from "./views/stops.js";
 import { mountSummary } from "./views/summary.js";
+import { mountTableAbout } from "./views/tableAbout.js";
 import { mountTableUpload } from "./views/tableUpload.js";
 import { mountTruthTable } from "./views/truthTable.js";
 
@@ -55,6 +57,9 @@ function start() {
   // The math of issue 12 on the diagram: a point's forward pass, one update step by step.
   mountProbe(root, store, session, network);
   mountStepThrough(root, store, session, network);
+  // Tables (issue 14): a table of pictures' view where the map is (draw a digit, the test images' guesses).
+  mountDigits(root, store, session, network);
+  mountTableAbout(root, store);
   mountMetrics(root, store);
   mountGradients(root, store);
   mountConfusion(root, store);

@@ -50,6 +50,7 @@ export function initialState() {
     metrics: null,
     frame: null,              // the latest decoded frame
     probe: null,              // the latest `probe` answer (views/probe.js)
+    probedRow: null,          // on a table: the row the page last asked a probe for (views/digits.js's drawing), in the table's units, or null
     backprop: null,           // the latest `backprop` answer (views/stepThrough.js)
     stepThrough: null,        // {stage} while the step-through of one update is open
     display: { showTestData: false, discretize: false },

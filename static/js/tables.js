@@ -2,7 +2,8 @@
 // "Tables"). No DOM: which datasets are tables (hello's `options.tables`, and your own, `table`),
 // the table the page shows now (the `data` message's `table`, kept as the store's `data.table`),
 // its kind ("image" when each row is a picture, else "columns": the view it gets), the columns the
-// network takes (`config.inputs`), and the sample's pixels decoded from base64 once.
+// network takes (`config.inputs`), the sample's pixels decoded from base64 once, their mean, and
+// each first-layer neuron's weights as a picture (made once per frame for every view that shows them).
 
 /** The dataset name of a table of your own (an uploaded CSV table; docs/protocol.md). */
 export const OWN_TABLE = "table";
@@ -74,4 +75,59 @@ export function sampleImage(table, index) {
   const all = samplePixels(table);
   const size = height * width;
   return all.subarray(index * size, Math.min(all.length, (index + 1) * size));
+}
+
+const means = new WeakMap(); // table → its sample's mean picture
+
+/** The mean of the sample's pictures (bytes 0..255, height × width): a picture of the typical row. */
+export function meanImage(table) {
+  if (!means.has(table)) {
+    const [height, width] = table.image ?? [0, 0];
+    const size = height * width;
+    const all = samplePixels(table);
+    const count = size ? Math.floor(all.length / size) : 0;
+    const sums = new Float64Array(size);
+    for (let i = 0; i < count * size; i++) sums[i % size] += all[i];
+    means.set(table, Uint8Array.from(sums, (v) => (count ? Math.round(v / count) : 0)));
+  }
+  return means.get(table);
+}
+
+const weightPictures = new WeakMap(); // frame → its first layer's weight pictures
+
+/**
+ * Each first-layer neuron's weights from the inputs (frame layer 0's rows, without the bias in
+ * column 0: the first hidden layer's, or the outputs' in a network without one) as map bytes on the −1…1 scale (maps.js VALUE_LUT: orange negative, blue
+ * positive), each neuron scaled by its own largest |w| so its pattern shows; with `rms`, each
+ * neuron's root-mean-square weight (the size of its weights as a whole). Made once per frame.
+ * @param {import("./frame.js").Frame} frame
+ * @returns {{pictures: Uint8Array[], rms: number[]}}
+ */
+export function firstLayerPictures(frame) {
+  if (!weightPictures.has(frame)) {
+    const inputs = frame.sizes[0];
+    const neurons = frame.sizes[1] ?? 0; // the first hidden layer's, or the outputs' without one
+    const pictures = [];
+    const rms = [];
+    for (let j = 0; j < neurons; j++) {
+      const start = frame.offsets[0] + j * (inputs + 1) + 1;
+      const row = frame.params.subarray(start, start + inputs);
+      let most = 0;
+      let squares = 0;
+      for (const w of row) {
+        if (!Number.isFinite(w)) continue;
+        most = Math.max(most, Math.abs(w));
+        squares += w * w;
+      }
+      const bytes = new Uint8Array(inputs);
+      for (let i = 0; i < inputs; i++) {
+        const v = most > 0 && Number.isFinite(row[i]) ? row[i] / most : 0;
+        bytes[i] = Math.round((v + 1) * 127.5);
+      }
+      pictures.push(bytes);
+      rms.push(inputs ? Math.sqrt(squares / inputs) : 0);
+    }
+    weightPictures.set(frame, { pictures, rms });
+  }
+  return weightPictures.get(frame);
 }
