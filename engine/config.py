@@ -241,9 +241,8 @@ def _follow_table(config: dict, base: Mapping, update: Mapping, own: Table | Non
         return
     table = table_of(new, own)
     if table is not None:
-        brought = {**TABLE_DEFAULTS.get(new, {}), "problem": table.problem}
-        if table.num_classes is not None:
-            brought["num_classes"] = table.num_classes
+        brought = {**TABLE_DEFAULTS.get(new, {}), "problem": table.problem,
+                   "num_classes": table.num_classes or DEFAULTS["num_classes"]}
         for key, value in brought.items():
             if key not in update:
                 config[key] = list(value) if isinstance(value, list) else value
