@@ -285,7 +285,8 @@ def from_arrays(x: Any, y: Any, problem: str, test_x: Any = None, test_y: Any = 
     else:
         classes = None
     names = tuple(map(str, columns)) if columns is not None else tuple(f"x{i + 1}" for i in range(d))
-    if image is not None and (len(image) != 2 or image[0] * image[1] != d):
+    if image is not None and (not isinstance(image, (tuple, list)) or len(image) != 2
+                              or not all(isinstance(n, int) and n > 0 for n in image) or image[0] * image[1] != d):
         raise TableError([("image", f"must be (height, width) with height × width = {d} columns")])
     return Table(OWN_TABLE, "Your table", problem, names, str(target), x, y, test_x, test_y,
                  classes=classes, image=tuple(image) if image else None, units=units,

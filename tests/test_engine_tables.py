@@ -535,6 +535,8 @@ X, Y = linear_data(50)
     ((X, Y), {"columns": ["a", "", "c"]}, "columns"),
     ((X, Y), {"columns": "abc"}, "columns"),
     ((X, Y), {"image": (2, 2)}, "image"),
+    ((X, Y), {"image": 3}, "image"),
+    ((X, Y), {"image": (-1, -3)}, "image"),
     ((X, np.zeros(50), "multiclass"), {"classes": ["only one"]}, "classes"),
 ])
 def test_from_arrays_refuses_bad_input_naming_the_field(args, kwargs, field):
