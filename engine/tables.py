@@ -19,6 +19,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import math
+import numbers
 import pathlib
 import re
 from dataclasses import dataclass, field
@@ -251,22 +253,34 @@ def from_arrays(x: Any, y: Any, problem: str, test_x: Any = None, test_y: Any = 
         problems.append(("y", f"must have one target per row of X ({len(x)}); got {len(y)}"))
     if test_x is not None and (test_x.shape[1:] != x.shape[1:] or len(test_x) != len(test_y)):
         problems.append(("X_test", f"must have X's {d} columns and one y_test per row; got {test_x.shape} and {test_y.shape}"))
-    if columns is not None and (len(columns) != d or len(set(map(str, columns))) != d):
+    if columns is not None and (isinstance(columns, str) or len(columns) != d
+                                or len({str(c).strip() for c in columns} - {""}) != d):
         problems.append(("columns", f"must be {d} different names, one per column of X"))
+    given = test_x is not None
+    if not given and (isinstance(test_ratio, bool) or not isinstance(test_ratio, numbers.Real)
+                      or not 5 <= test_ratio <= 50):
+        problems.append(("test_ratio", f"must be a percentage 5..50; got {test_ratio!r}"))
     if problems:
         raise TableError(problems)
-    if test_x is None:
-        if not isinstance(test_ratio, (int, float)) or not 5 <= test_ratio <= 50:
-            raise TableError([("test_ratio", f"must be a percentage 5..50; got {test_ratio!r}")])
+    total = len(x) + (len(test_x) if given else 0)
+    if total > MAX_ROWS:
+        raise TableError([("X", f"must have 1..{MAX_ROWS} rows, at least one for training; got {total}")])
+    # The targets are checked before a split, so that a bad one is named as the caller gave it.
+    y = _targets(problem, y, "y", problems)
+    if given:
+        test_y = _targets(problem, test_y, "y_test", problems)
+    if problems:
+        raise TableError(problems)
+    if given:
+        split = f"the test rows as given ({len(test_x)}); training: the {len(x)} others"
+    else:
         every = max(2, round(100 / test_ratio))
         test = test_rows(len(x), every)
         x, y, test_x, test_y = x[~test], y[~test], x[test], y[test]
-    total = len(x) + len(test_x)
-    if not len(x) or total > MAX_ROWS:
+        nth = {2: "second", 3: "third", 4: "fourth", 5: "fifth"}.get(every, f"{every}th")
+        split = f"test: every {nth} row ({len(test_x)}); training: the other {len(x)}"
+    if not len(x):
         raise TableError([("X", f"must have 1..{MAX_ROWS} rows, at least one for training; got {total}")])
-    y, test_y = _targets(problem, y, "y", problems), _targets(problem, test_y, "y_test", problems)
-    if problems:
-        raise TableError(problems)
     if problem == "multiclass":
         k = int(max(y.max(), test_y.max() if len(test_y) else 0)) + 1
         k = max(k, 2)
@@ -276,11 +290,12 @@ def from_arrays(x: Any, y: Any, problem: str, test_x: Any = None, test_y: Any = 
     else:
         classes = None
     names = tuple(map(str, columns)) if columns is not None else tuple(f"x{i + 1}" for i in range(d))
-    if image is not None and (len(image) != 2 or image[0] * image[1] != d):
+    if image is not None and (not isinstance(image, (tuple, list)) or len(image) != 2
+                              or not all(isinstance(n, int) and n > 0 for n in image) or image[0] * image[1] != d):
         raise TableError([("image", f"must be (height, width) with height × width = {d} columns")])
     return Table(OWN_TABLE, "Your table", problem, names, str(target), x, y, test_x, test_y,
                  classes=classes, image=tuple(image) if image else None, units=units,
-                 source="your own data", split="the test rows as given" if test_x is not None else "")
+                 source="your own data", split=split)
 
 
 def _array(name: str, value: Any, ndim: int, problems: list) -> np.ndarray:
@@ -325,6 +340,8 @@ def parse_table_csv(text: str, target: str, problem: str, inputs: Sequence[str] 
         raise TableError([("content", "the header line must name every column once")], [lines[0][0]])
     if target not in header:
         raise TableError([("target", f"must be one of the header's columns: {', '.join(header)}; got {target!r}")])
+    if inputs is not None and (isinstance(inputs, str) or not isinstance(inputs, Sequence)):
+        raise TableError([("inputs", f"must be a list of the header's column names; got {inputs!r}")])
     chosen = [name for name in header if name != target] if inputs is None else list(inputs)
     unknown = [name for name in chosen if name not in header or name == target]
     if unknown or not chosen:
@@ -332,10 +349,11 @@ def parse_table_csv(text: str, target: str, problem: str, inputs: Sequence[str] 
     rows, bad = [], []
     for number, line in lines[1:]:
         fields = [value.strip() for value in line.split(",")]
-        if len(fields) != len(header) or not all(NUMBER.fullmatch(v) for v in fields):
+        values = [float(v) for v in fields] if all(NUMBER.fullmatch(v) for v in fields) else []
+        if len(fields) != len(header) or not values or not all(map(math.isfinite, values)):  # 1e999 too
             bad.append(number)
             continue
-        rows.append([float(v) for v in fields])
+        rows.append(values)
     if bad:
         raise TableError([("content", f"line{'s' if len(bad) > 1 else ''} {', '.join(map(str, bad[:20]))}{' …' if len(bad) > 20 else ''}: "
                                       f"must have {len(header)} plain numbers, one per column")], bad)
