@@ -72,6 +72,7 @@ class Context:
     train_points: int | None = None  # how many training points the session's own data has (None: none)
     columns: int | None = None  # how many columns the session's table has (None: its data is the plane's)
     table_rows: int | None = None  # how many training rows the session's table has
+    own_table: Any = None  # the session's table of your own (engine.Table), if it has one
 
 
 # -- checking client messages -------------------------------------------------------------------
@@ -134,7 +135,8 @@ def _check_configure(fields: dict, context: Context) -> tuple[dict, list[Problem
     if not isinstance(update, dict):
         return {}, [("config", f"must be an object of settings; got {_repr(update)}")]
     try:
-        return {"config": engine.validate(update, context.config, train_points=context.train_points)}, []
+        return {"config": engine.validate(update, context.config, train_points=context.train_points,
+                                          table=context.own_table)}, []
     except engine.ConfigError as error:
         return {}, list(error.errors)
 

