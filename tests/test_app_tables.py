@@ -99,7 +99,7 @@ def test_a_drawn_digit_is_probed_as_a_row_and_plane_only_messages_are_refused(co
     for kind, fields, field in (("probe", {"x": 1, "y": 2}, "inputs"), ("probe", {"inputs": [0] * 783}, "inputs"),
                                 ("probe", {"inputs": [0] * 783 + [1e12]}, "inputs"),
                                 ("inspect", {"neuron": 0}, "neuron"), ("export_data", {}, "dataset"),
-                                ("regenerate", {}, "dataset"),
+                                ("regenerate", {}, "dataset"), ("backprop", {}, "message"),
                                 ("configure", {"config": {"num_classes": 5}}, "num_classes"),
                                 ("configure", {"config": {"inputs": ["pixel 0,0", "nope"]}}, "inputs")):
         error = refused(c, kind, **fields)
@@ -124,6 +124,12 @@ def test_house_prices_predict_in_dollars_and_a_column_can_be_switched_off(connec
     predicted = np.array(metrics["sample_predictions"])
     assert metrics["rmse"] == pytest.approx(np.sqrt(np.mean((predicted - houses.test_y) ** 2)))
     assert 10_000 < metrics["rmse"] < 40_000  # dollars, not standardized units
+    # The course's backpropagation works on a table of few columns, as on the plane.
+    c.send("backprop", indices=[0, 5, 9])
+    answer, expected = c.until(is_("backprop")), run.backprop([0, 5, 9])
+    assert answer["loss"] == pytest.approx(expected["loss"], rel=1e-12)
+    np.testing.assert_allclose(answer["layers"][0]["dW"], expected["layers"][0]["dW"], rtol=1e-9, atol=1e-15)
+    assert len(answer["layers"][0]["a"]) == 12  # the eleven columns and the bias unit
     # Two columns only: a network of two inputs.
     got = table_answer(c, "configure", config={"inputs": ["lotsize", "bedrooms"]})
     assert got["state"]["config"]["inputs"] == ["lotsize", "bedrooms"] and got["frame"].sizes[0] == 2
