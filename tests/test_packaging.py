@@ -1,6 +1,7 @@
-"""Packaging: a wheel built from the project carries the page (templates and static files), and
-once installed in a fresh virtual environment, `playground serve` run from another directory
-serves the page, its modules, its stylesheet and the API from the installed package.
+"""Packaging: a wheel built from the project carries the page (templates and static files) and
+the engine's shipped tables, and once installed in a fresh virtual environment, `playground
+serve` run from another directory serves the page, its modules, its stylesheet and the API from
+the installed package, whose engine loads the tables.
 
 Slow-ish (a wheel build and a pip install, about 10 s with pip's cache warm): pip fetches the
 dependencies from the package index or its cache.
@@ -169,6 +170,8 @@ def test_the_wheel_carries_the_page_and_every_module(wheel):
     modules = {path.relative_to(ROOT).as_posix() for package in ("app", "engine")
                for path in (ROOT / package).glob("**/*.py") if "__pycache__" not in path.parts}
     assert modules - names == set(), "Python modules the wheel lacks"
+    tables = {path.relative_to(ROOT).as_posix() for path in (ROOT / "engine/data").iterdir() if path.is_file()}
+    assert tables and tables - names == set(), "shipped tables the wheel lacks"
     lessons = {path.relative_to(ROOT).as_posix() for path in (ROOT / "app/lessons").iterdir()}
     assert lessons and lessons - names == set(), "lesson files the wheel lacks"
 
@@ -177,6 +180,14 @@ def test_the_installed_package_is_the_one_that_runs(installed, tmp_path):
     where = run([str(installed / "python"), "-c", "import app; print(app.__file__)"], 60, cwd=tmp_path,
                 env=outside_env()).strip()
     assert Path(where).is_relative_to(installed.parent) and "site-packages" in Path(where).parts, where
+
+
+def test_the_installed_engine_loads_the_shipped_tables(installed, tmp_path):
+    """From the installed files, checked against their SHA-256 (the notebooks need them)."""
+    rows = run([str(installed / "python"), "-c", "from engine.tables import real_table; "
+                "print(*(len(real_table(name).train_x) for name in ('mnist', 'house-prices')))"],
+               60, cwd=tmp_path, env=outside_env()).split()
+    assert rows == ["4000", "437"]
 
 
 def test_the_installed_server_serves_the_page_from_elsewhere(server):
