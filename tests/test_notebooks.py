@@ -22,6 +22,12 @@ NOTEBOOKS = ROOT / "notebooks"
 CELL_TIMEOUT = 120  # seconds; a cell takes at most a few on an idle machine
 
 
+def notebook_files() -> list[Path]:
+    """The notebooks in notebooks/, but for executed copies (`jupyter execute … --output NAME.out`,
+    ignored by git)."""
+    return sorted(path for path in NOTEBOOKS.glob("*.ipynb") if not path.name.endswith(".out.ipynb"))
+
+
 def load_build():
     spec = importlib.util.spec_from_file_location("notebooks_build", NOTEBOOKS / "build.py")
     module = importlib.util.module_from_spec(spec)
@@ -68,7 +74,7 @@ EXPECTED = {
 
 def test_the_notebooks_are_what_build_py_makes_without_outputs():
     build = load_build()
-    assert {path.stem for path in NOTEBOOKS.glob("*.ipynb")} == set(build.NOTEBOOKS) == set(EXPECTED)
+    assert {path.stem for path in notebook_files()} == set(build.NOTEBOOKS) == set(EXPECTED)
     for name in build.NOTEBOOKS:
         path = NOTEBOOKS / f"{name}.ipynb"
         notebook = nbformat.read(path, as_version=4)
@@ -90,7 +96,7 @@ def execute(path: Path, monkeypatch, tmp_path) -> nbformat.NotebookNode:
     return notebook
 
 
-@pytest.mark.parametrize("name", sorted(path.stem for path in NOTEBOOKS.glob("*.ipynb")))
+@pytest.mark.parametrize("name", [path.stem for path in notebook_files()])
 def test_the_notebook_runs_and_shows_what_it_says(name, monkeypatch, tmp_path):
     notebook = execute(NOTEBOOKS / f"{name}.ipynb", monkeypatch, tmp_path)
     outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
