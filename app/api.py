@@ -46,8 +46,9 @@ def feature_maps() -> Response:
 
 @bp.get("/api/previews")
 def previews() -> Response:
-    """A small sample of every dataset of a problem, for the dataset buttons: {"datasets": {name:
-    [[x, y, label], ...]}}. Query: `problem`, and `num_classes` for multiclass."""
+    """A small sample of every dataset of the plane of a problem, for the dataset buttons:
+    {"datasets": {name: [[x, y, label], ...]}} (a table, `mnist` or `house-prices`, has no points
+    to sample: the page draws its button). Query: `problem`, and `num_classes` for multiclass."""
     query: dict = {"problem": request.args.get("problem", "classification")}
     classes = request.args.get("num_classes")
     if classes is not None:  # the engine judges it; a number is passed as one
@@ -87,7 +88,7 @@ def _feature_maps(view: tuple[float, float]) -> dict:
 
 @lru_cache(maxsize=16)
 def _previews(problem: str, num_classes: int) -> dict:
-    names = engine.options()["dataset"][problem]
+    names = [name for name in engine.options()["dataset"][problem] if not engine.tables.is_table(name)]
     rounded = {name: sample(problem, name, num_classes=num_classes).round(2).tolist() for name in names}
     if problem != "regression":  # labels are ±1 or class indices: integers on the wire
         rounded = {name: [[x, y, int(label)] for x, y, label in rows] for name, rows in rounded.items()}

@@ -5,6 +5,7 @@ the session's business (app/session.py).
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import struct
@@ -28,7 +29,7 @@ MAX_FIELD_CHARS = 40  # bytes of a field an error names (an unknown key is the c
 MAX_PROBLEMS = 20  # an error lists this many problems, then one line says how many more there were
 MAX_ROWS = engine.userdata.MAX_POINTS  # a refused import's error lists this many bad lines at most
 
-FLAG_MULTICLASS, FLAG_INSPECTED, FLAG_DIVERGED = 1, 2, 4
+FLAG_MULTICLASS, FLAG_INSPECTED, FLAG_DIVERGED, FLAG_TABLE = 1, 2, 4, 8
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
@@ -69,6 +70,9 @@ class Context:
     max_epochs_per_frame: int
     max_message_bytes: int
     train_points: int | None = None  # how many training points the session's own data has (None: none)
+    columns: int | None = None  # how many columns the session's table has (None: its data is the plane's)
+    table_rows: int | None = None  # how many training rows the session's table has
+    own_table: Any = None  # the session's table of your own (engine.Table), if it has one
 
 
 # -- checking client messages -------------------------------------------------------------------
@@ -131,7 +135,8 @@ def _check_configure(fields: dict, context: Context) -> tuple[dict, list[Problem
     if not isinstance(update, dict):
         return {}, [("config", f"must be an object of settings; got {_repr(update)}")]
     try:
-        return {"config": engine.validate(update, context.config, train_points=context.train_points)}, []
+        return {"config": engine.validate(update, context.config, train_points=context.train_points,
+                                          table=context.own_table)}, []
     except engine.ConfigError as error:
         return {}, list(error.errors)
 
@@ -161,6 +166,8 @@ def _check_speed(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
 
 
 def _check_inspect(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
+    if context.columns is not None and fields.get("neuron") is not None:
+        return {}, [("neuron", "a table has no maps to inspect; send null")]
     if "neuron" not in fields:
         return {}, [("neuron", "missing; a hidden neuron's index, or null for the output")]
     neuron = fields["neuron"]
@@ -177,8 +184,22 @@ MAX_PROBE_COORDINATE = 1000.0  # |x|, |y| of a probe: the plane is [−6, 6]², 
 MAX_BACKPROP_POINTS = 32  # points a `backprop` answers for (its arrays grow with them)
 
 
+MAX_PROBE_INPUT = 1e9  # |value| of a table row's column in a probe
+
+
 def _check_probe(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
     problems = []
+    if context.columns is not None:  # a table: one row of its columns
+        row, d = fields.get("inputs"), context.columns
+        extra = [(name, "a table is probed with inputs, not a point of the plane") for name in ("x", "y") if name in fields]
+        if (not isinstance(row, list) or len(row) != d
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                           and abs(v) <= MAX_PROBE_INPUT for v in row)):
+            return {}, extra + [("inputs", f"must be a list of {d} finite numbers, one per column of the table "
+                                           f"in its own units; got {_repr(row)}")]
+        return {"inputs": row}, extra
+    if "inputs" in fields:
+        problems.append(("inputs", "only a table is probed with inputs; a point of the plane has x and y"))
     for name in ("x", "y"):
         value = fields.get(name)
         if (not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value)
@@ -192,7 +213,7 @@ def _check_backprop(fields: dict, context: Context) -> tuple[dict, list[Problem]
     indices = fields.get("indices")
     if indices is None:
         return {}, []
-    n = engine.config.num_train(context.config, context.train_points)
+    n = context.table_rows if context.columns is not None else engine.config.num_train(context.config, context.train_points)
     if (not isinstance(indices, list) or not 1 <= len(indices) <= MAX_BACKPROP_POINTS
             or not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < n for i in indices)):
         return {}, [("indices", f"must be a list of 1..{MAX_BACKPROP_POINTS} training point indices "
@@ -203,11 +224,27 @@ def _check_backprop(fields: dict, context: Context) -> tuple[dict, list[Problem]
 def _check_import_data(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
     """The message's shape; the points themselves are the engine's to judge (engine/userdata.py)."""
     problems = []
-    if fields.get("format") != "csv":
-        problems.append(("format", f"must be \"csv\" (the only format); got {_repr(fields.get('format'))}"))
+    kind = fields.get("format")
+    if kind not in ("csv", "table"):
+        problems.append(("format", f"must be \"csv\" (points x, y, label) or \"table\" (columns named in a "
+                                   f"header); got {_repr(kind)}"))
     if not isinstance(fields.get("content"), str):
         problems.append(("content", f"must be the CSV file's text, a string; got {_repr(fields.get('content'))}"))
-    return {"content": fields.get("content")}, problems
+    checked = {"content": fields.get("content"), "format": kind}
+    if kind == "table":
+        target, inputs, ratio = fields.get("target"), fields.get("inputs"), fields.get("test_ratio", 20)
+        if not isinstance(target, str) or not target:
+            problems.append(("target", f"must name the target column of the table's header; got {_repr(target)}"))
+        if inputs is not None and (not isinstance(inputs, list) or not inputs or not all(isinstance(v, str) for v in inputs)):
+            problems.append(("inputs", f"must be a list of the header's column names, or left out for every other column; got {_repr(inputs)}"))
+        if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or not 5 <= ratio <= 50:
+            problems.append(("test_ratio", f"must be a percentage 5..50; got {_repr(ratio)}"))
+        checked.update(target=target, inputs=inputs, test_ratio=ratio)
+    else:
+        for name in ("target", "inputs", "test_ratio"):
+            if name in fields:
+                problems.append((name, "only a table (format \"table\") has it"))
+    return checked, problems
 
 
 def _check_import_model(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
@@ -285,8 +322,8 @@ def bounded(problems: Sequence[Problem]) -> tuple[list[Problem], int]:
 FIELDS: dict[str, tuple[str, ...]] = {
     "configure": ("config",), "load": ("config", "edits"), "play": (), "pause": (), "step": ("epochs",),
     "reset": (), "regenerate": (), "set_weight": engine.WEIGHT_FIELDS, "set_bias": engine.BIAS_FIELDS,
-    "set_speed": ("epochs_per_frame",), "inspect": ("neuron",), "probe": ("x", "y"), "backprop": ("indices",),
-    "import_data": ("format", "content"), "export_data": (), "export_model": (), "import_model": ("model",),
+    "set_speed": ("epochs_per_frame",), "inspect": ("neuron",), "probe": ("x", "y", "inputs"), "backprop": ("indices",),
+    "import_data": ("format", "content", "target", "inputs", "test_ratio"), "export_data": (), "export_model": (), "import_model": ("model",),
 }
 CHECKS = {
     "configure": _check_configure, "load": _check_load, "play": _check_none, "pause": _check_none,
@@ -329,8 +366,9 @@ def metrics(values: Mapping[str, Any]) -> str:
     return _finite_message({"type": "metrics", **values})
 
 
-def probe(result: Mapping[str, Any], x: float, y: float) -> str:
-    """Run.probe's answer for the point (x, y): `inputs` and per layer `z` and `a`, as lists."""
+def probe(result: Mapping[str, Any], x: float | None, y: float | None) -> str:
+    """Run.probe's answer for the point (x, y) (None for a table's row, Run.probe_row): `inputs`
+    and per layer `z` and `a`, as lists."""
     return _finite_message({"type": "probe", "x": x, "y": y, "head": result["head"], "inputs": result["inputs"].tolist(),
                             "layers": [{"z": layer["z"].tolist(), "a": layer["a"].tolist()}
                                        for layer in result["layers"]]})
@@ -360,9 +398,15 @@ def _finite_message(message: dict[str, Any]) -> str:
         return encode(_finite(message))
 
 
-def data(dataset: Any, problem: str, csv: str | None = None) -> str:
+def data(dataset: Any, problem: str, csv: str | None = None, table: Any = None) -> str:
     """Training and test points as [x, y, label] rows, coordinates rounded to 4 decimals; and, as
-    the answer to export_data, the same points as CSV (engine.to_csv)."""
+    the answer to export_data, the same points as CSV (engine.to_csv). On a table (engine/tables.py),
+    no points but its description (Table.describe), the sample's pixels in base64."""
+    if table is not None:
+        described = table.describe()
+        if "sample_pixels" in described:
+            described["sample_pixels"] = base64.b64encode(described["sample_pixels"]).decode("ascii")
+        return encode({"type": "data", "train": [], "test": [], "table": described})
     message = {"type": "data", "train": _points(dataset.train_xy, dataset.train_labels, problem),
                "test": _points(dataset.test_xy, dataset.test_labels, problem)}
     if csv is not None:
@@ -417,16 +461,23 @@ def _finite(value: Any) -> Any:
 
 # -- frames -------------------------------------------------------------------------------------
 
-def frame(layer_sizes: Sequence[int], params: np.ndarray, epoch: int, main_map: np.ndarray,
-          thumbnails: np.ndarray, *, multiclass: bool = False, inspected: int | None = None,
-          diverged: bool = False) -> bytes:
+NO_MAP = np.zeros(0, dtype=np.uint8)
+
+
+def frame(layer_sizes: Sequence[int], params: np.ndarray, epoch: int, main_map: np.ndarray = NO_MAP,
+          thumbnails: np.ndarray = NO_MAP, *, multiclass: bool = False, inspected: int | None = None,
+          diverged: bool = False, table: bool = False) -> bytes:
     """One binary frame (docs/protocol.md, "Frames"). params: the flat parameter vector in the
-    frame's layout; main_map: (D·D,) uint8; thumbnails: (hidden units, T·T) uint8."""
-    resolution = math.isqrt(main_map.size)
+    frame's layout; main_map: (D·D,) uint8; thumbnails: (hidden units, T·T) uint8; a table's
+    frame (`table`) has no maps: D and T are 0."""
+    resolution = 0 if table else math.isqrt(main_map.size)
     flags = (FLAG_MULTICLASS if multiclass and inspected is None else 0) \
-        | (FLAG_INSPECTED if inspected is not None else 0) | (FLAG_DIVERGED if diverged else 0)
+        | (FLAG_INSPECTED if inspected is not None else 0) | (FLAG_DIVERGED if diverged else 0) \
+        | (FLAG_TABLE if table else 0)
+    if table:
+        main_map = thumbnails = NO_MAP
     header = struct.pack(f"<BBHIHHH{len(layer_sizes)}H", FRAME_VERSION, flags, resolution,
-                         min(max(epoch, 0), 0xFFFFFFFF), THUMBNAIL,
+                         min(max(epoch, 0), 0xFFFFFFFF), 0 if table else THUMBNAIL,
                          NO_NEURON if inspected is None else inspected, len(layer_sizes), *layer_sizes)
     padding = b"\0" * (-len(header) % 4)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -440,9 +491,10 @@ def frame(layer_sizes: Sequence[int], params: np.ndarray, epoch: int, main_map: 
                      thumbnails.astype(np.uint8, copy=False).tobytes()))
 
 
-def frame_size(layer_sizes: Sequence[int]) -> int:
-    """Bytes in a frame for this network (docs/protocol.md's arithmetic)."""
+def frame_size(layer_sizes: Sequence[int], table: bool = False) -> int:
+    """Bytes in a frame for this network (docs/protocol.md's arithmetic); a table's has no maps."""
     header = 14 + 2 * len(layer_sizes)
     header += -header % 4
     params = sum(b * (a + 1) for a, b in zip(layer_sizes[:-1], layer_sizes[1:]))
-    return header + 4 * params + RESOLUTION ** 2 + THUMBNAIL ** 2 * sum(layer_sizes[1:-1])
+    maps = 0 if table else RESOLUTION ** 2 + THUMBNAIL ** 2 * sum(layer_sizes[1:-1])
+    return header + 4 * params + maps

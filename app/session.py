@@ -244,8 +244,12 @@ class Session:
     def context(self) -> protocol.Context:
         run = self.run
         own = len(run.data.train_xy) if run.config["dataset"] == engine.CUSTOM else None
+        table = run.table
         return protocol.Context(run.config, run.layer_sizes, self.limits.max_epochs_per_frame,
-                                self.limits.max_message_bytes, train_points=own)
+                                self.limits.max_message_bytes, train_points=own,
+                                columns=None if table is None else len(table.columns),
+                                table_rows=None if table is None else len(table.train_x),
+                                own_table=table if run.config["dataset"] == engine.OWN_TABLE else None)
 
     # -- making networks in steps ----------------------------------------------------------------
 
@@ -364,13 +368,17 @@ class Session:
             messages.append(protocol.state(run.config, self.playing, run.epoch, self.epochs_per_frame,
                                            run.diverged, self.inspect, run.edits, self.handled, self.stopped))
         if out.data:
-            messages.append(protocol.data(run.data, run.config["problem"]))
+            messages.append(protocol.data(run.data, run.config["problem"], table=run.table))
         if out.frame:
             messages += [protocol.metrics(run.metrics.to_dict()), self.frame()]
         out.clear()
         return messages
 
     def frame(self) -> bytes:
+        if self.run.table is not None:  # no plane, no maps: the parameters
+            return protocol.frame(self.run.layer_sizes, self.run.model.params, self.run.epoch,
+                                  multiclass=self.run.config["problem"] == "multiclass",
+                                  diverged=self.run.diverged, table=True)
         grids = self.run.grids(order="blocks")  # thumbnails nearly free; maps come out row-major
         main = grids.output if self.inspect is None else grids.neuron(self.inspect)
         return protocol.frame(self.run.layer_sizes, self.run.model.params, self.run.epoch, main,
@@ -465,17 +473,27 @@ class Session:
         self.inspect = neuron
         self.out.answer(frame=True)
 
-    def on_probe(self, x: float, y: float) -> None:
-        self.out.replies["probe"] = protocol.probe(self.run.probe(x, y), x, y)
+    def on_probe(self, x: float | None = None, y: float | None = None, inputs: list[float] | None = None) -> None:
+        if inputs is not None:  # a table's row
+            self.out.replies["probe"] = protocol.probe(self.run.probe_row(inputs), None, None)
+        else:
+            self.out.replies["probe"] = protocol.probe(self.run.probe(x, y), x, y)
 
     def on_backprop(self, indices: list[int] | None = None) -> None:
         batch = self.run.next_batch() if indices is None else indices
         result = self.run.backprop(list(batch)[:protocol.MAX_BACKPROP_POINTS])
         self.out.replies["backprop"] = protocol.backprop(result, len(batch), self.run.config)
 
-    def on_import_data(self, content: str) -> None:
-        """Your own points become the data; a bad file is refused whole (DataError, with its rows)."""
+    def on_import_data(self, content: str, format: str = "csv", target: str | None = None,
+                       inputs: list[str] | None = None, test_ratio: float = 20) -> None:
+        """Your own points become the data, or your own table a new network's (format "table"); a
+        bad file is refused whole (DataError, with its rows)."""
         c = self.run.config
+        if format == "table":
+            table = engine.parse_table_csv(content, target, c["problem"], inputs, test_ratio)
+            update = {**c, "dataset": engine.OWN_TABLE, "inputs": None}
+            self.begin(engine.Run.in_steps(update, table=table), self.model_imported)
+            return
         points = engine.parse_csv(content, c["problem"], c["train_ratio"])
         self.begin(self.run.set_data_in_steps(points), self.data_imported)
 
@@ -487,6 +505,9 @@ class Session:
 
     def on_export_data(self) -> None:
         run = self.run
+        if run.table is not None:
+            raise engine.ConfigError([("dataset", f"{run.config['dataset']} is a table: its file is its source; "
+                                                  "export_data gives a dataset of the plane's points")])
         self.out.replies["data"] = protocol.data(run.data, run.config["problem"], csv=engine.to_csv(run.data))
 
     def on_export_model(self) -> None:

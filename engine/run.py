@@ -29,7 +29,7 @@ from .network import forward, forward_ops, initial_parameters_in_steps
 from .seedrandom import SeedRandom, new_seed
 from .stalls import CHECK_EVERY, PLATEAU, find_stall, typical_steps
 from .steps import Steps, finish
-from .tables import OWN_TABLE, Table, TableError, design, from_arrays, table_of
+from .tables import OWN_TABLE, REAL, Table, TableError, design, from_arrays, load_in_steps, table_of
 from .trainer import Settings, Trainer
 from .userdata import CUSTOM, NOT_APPLIED, num_classes
 
@@ -57,6 +57,7 @@ class Metrics:
     r2: float | None = None  # test set (regression)
     rmse: float | None = None  # test set, in the labels' units (regression)
     truth_table: list[dict[str, Any]] | None = None  # the logic dataset's four inputs (Run.truth_table)
+    sample_predictions: list[float] | None = None  # a table's first test rows (Table.describe): class, output or target
     gradient_sizes: list[float] | None = None  # per weight matrix, mean |dJ/dW| over the last epoch
 
     @property
@@ -76,6 +77,8 @@ class Metrics:
             out["r2"], out["rmse"] = self.r2, self.rmse
         if self.truth_table is not None:
             out["truth_table"] = self.truth_table
+        if self.sample_predictions is not None:
+            out["sample_predictions"] = self.sample_predictions
         out["gradient_sizes"] = self.gradient_sizes
         return out
 
@@ -582,6 +585,8 @@ class Run:
     def _data_steps(self) -> Steps[None]:
         c = self.config
         self._source = SeedRandom(c["seed"])
+        if c["dataset"] in REAL:  # read the first time in the background (a few ms a step meanwhile)
+            yield from load_in_steps(c["dataset"])
         table = self.table
         if c["dataset"] == CUSTOM:  # your own points; the seed draws only the weights
             self._data = self._custom
@@ -683,7 +688,18 @@ class Run:
             extra["penalty"] = self._penalty()
         if self.config["dataset"] == "logic":
             extra["truth_table"] = self.truth_table()
+        table = self.table
+        if table is not None:  # the test rows the page shows (Table.describe's sample)
+            extra["sample_predictions"] = self._sample_predictions(table, split)
         return (*scores, extra)
+
+    def _sample_predictions(self, table: Table, split: int) -> list[float | int]:
+        """What the network makes of the first test rows: the class, the output, or the target."""
+        z = self._eval_z[:, split:split + table.sample_rows]
+        if table.problem == "multiclass":
+            return np.argmax(z, axis=0).tolist()
+        out = self._head.predict(z)[0]
+        return (table.to_units(out) if table.problem == "regression" else out).tolist()
 
     def _penalty(self) -> float:
         """rate · Σ ½w² (L2) or rate · Σ |w| (L1) over the weights (not the biases): what each

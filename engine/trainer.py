@@ -28,6 +28,10 @@ from .steps import Steps, finish
 
 UPDATES_PER_CHECK = 8  # run_for looks at the clock after this many updates
 BUILD_CHUNK = 800  # Trainer.in_steps pauses after preparing this many updates (about 8 ms)
+# Inputs of more rows than this (a table's many columns: MNIST's 785) are gathered into one
+# buffer per batch width as each update begins, instead of being copied batch by batch when the
+# epoch is prepared: a copy of MNIST's training inputs would be 25 MB per run.
+GATHER_FROM = 64
 
 
 @dataclass(frozen=True)
@@ -270,6 +274,7 @@ class Trainer:
                 later[0] = self._step_ops(*self._fixed_chunk(carried))
         elif s.batching == "standard":
             bounds = [(i, min(i + b, n)) for i in range(0, n, b)]
+            self._order = np.arange(n)
             first = []
             for count, (i, j) in enumerate(bounds, 1):
                 chunk = self._fixed_chunk(np.arange(i, j)) if self.shuffle is None else self._shuffled_chunk(i, j)
@@ -277,7 +282,6 @@ class Trainer:
                 if count % BUILD_CHUNK == 0:
                     yield
             if self.shuffle is not None:
-                self._order = np.arange(n)
                 self._refill = self._reshuffle
             later = first
         else:
@@ -287,20 +291,38 @@ class Trainer:
         self._first_marks = list(accumulate(len(ops) for ops in first))
         self._later_marks = list(accumulate(len(ops) for ops in later))
 
-    def _fixed_chunk(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return (np.ascontiguousarray(self.inputs[:, index]), np.ascontiguousarray(self.targets[:, index]))
+    def _fixed_chunk(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Op]]:
+        """A batch of these points: its inputs and targets, and the calls that gather them first."""
+        y = np.ascontiguousarray(self.targets[:, index])
+        if self.inputs.shape[0] <= GATHER_FROM:
+            return np.ascontiguousarray(self.inputs[:, index]), y, []
+        x = self._batch_inputs(len(index))
+        return x, y, [partial(np.take, self.inputs, index, axis=1, out=x, mode="clip")]
 
-    def _shuffled_chunk(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
-        x = np.empty((self.inputs.shape[0], stop - start))
+    def _shuffled_chunk(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, list[Op]]:
+        """The batch of places start..stop of the epoch's order (reshuffled every epoch)."""
         y = np.empty((self.targets.shape[0], stop - start))
-        self._gathers.append((start, stop, x, y))
-        return x, y
+        if self.inputs.shape[0] <= GATHER_FROM:
+            x = np.empty((self.inputs.shape[0], stop - start))
+            self._gathers.append((start, stop, x, y))
+            return x, y, []
+        self._gathers.append((start, stop, None, y))
+        x = self._batch_inputs(stop - start)  # a view of the order: it sees every reshuffle
+        return x, y, [partial(np.take, self.inputs, self._order[start:stop], axis=1, out=x, mode="clip")]
+
+    def _batch_inputs(self, width: int) -> np.ndarray:
+        """The one inputs buffer of batches of this width (GATHER_FROM)."""
+        buffers = self.__dict__.setdefault("_batch_buffers", {})
+        if width not in buffers:
+            buffers[width] = np.empty((self.inputs.shape[0], width))
+        return buffers[width]
 
     def _reshuffle(self) -> None:
         self.shuffle.shuffle(self._order)
         for start, stop, x, y in self._gathers:
             index = self._order[start:stop]
-            np.take(self.inputs, index, axis=1, out=x)
+            if x is not None:
+                np.take(self.inputs, index, axis=1, out=x)
             np.take(self.targets, index, axis=1, out=y)
 
     def _scale(self, width: int) -> np.ndarray:
@@ -314,7 +336,7 @@ class Trainer:
         lr = float(self._lr) if self.settings.optimizer == "sgd" else 1.0
         return lr * self.head.delta_scale / width
 
-    def _step_ops(self, x: np.ndarray, y: np.ndarray) -> list[Op]:
+    def _step_ops(self, x: np.ndarray, y: np.ndarray, gather: list[Op] = ()) -> list[Op]:
         """One update on the batch (x, y): forward, dL/dz, backward, optimizer, regularization.
 
         Only the calls that read x or y are made per batch; the rest are shared by every batch
@@ -324,7 +346,7 @@ class Trainer:
         if width not in self._templates:
             self._templates[width] = self._template(width)
         t = self._templates[width]
-        return [partial(np.dot, self.weights[0], x, t.first), *t.middle, *t.target_ops(target=y), *t.back,
+        return [*gather, partial(np.dot, self.weights[0], x, t.first), *t.middle, *t.target_ops(target=y), *t.back,
                 partial(np.dot, t.delta0, x.T, self.grads[0]), *t.update]
 
     def _template(self, width: int) -> "_Template":

@@ -93,7 +93,7 @@ def test_values_of_the_wrong_type_are_config_errors_for_every_field(wrong):
     for field in DEFAULTS:
         try:
             config = validate({field: wrong})  # never TypeError or KeyError
-            assert config[field] is not None or field in {"num_points", "stop_epoch", "stop_test_loss"}
+            assert config[field] is not None or field in {"num_points", "stop_epoch", "stop_test_loss", "inputs"}
         except ConfigError as error:
             refused += 1
             assert field in {f for f, _ in error.errors}

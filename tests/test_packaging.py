@@ -170,24 +170,24 @@ def test_the_wheel_carries_the_page_and_every_module(wheel):
     modules = {path.relative_to(ROOT).as_posix() for package in ("app", "engine")
                for path in (ROOT / package).glob("**/*.py") if "__pycache__" not in path.parts}
     assert modules - names == set(), "Python modules the wheel lacks"
-    tables = {path.relative_to(ROOT).as_posix() for path in (ROOT / "engine/data").iterdir() if path.is_file()}
-    assert tables and tables - names == set(), "shipped tables the wheel lacks"
     lessons = {path.relative_to(ROOT).as_posix() for path in (ROOT / "app/lessons").iterdir()}
     assert lessons and lessons - names == set(), "lesson files the wheel lacks"
+    data = {path.relative_to(ROOT).as_posix() for path in (ROOT / "engine/data").iterdir()}
+    assert {"engine/data/mnist_5k.npy.gz", "engine/data/house_prices.csv"} <= data
+    assert data - names == set(), "dataset files the wheel lacks"
+
+
+def test_the_installed_package_loads_the_shipped_tables(installed, tmp_path):
+    code = ("from engine.tables import real_table; m = real_table('mnist'); h = real_table('house-prices'); "
+            "print(m.train_x.shape, m.test_x.shape, h.train_x.shape, h.test_x.shape)")
+    shapes = run([str(installed / "python"), "-c", code], 60, cwd=tmp_path, env=outside_env()).strip()
+    assert shapes == "(4000, 784) (1000, 784) (437, 11) (109, 11)"
 
 
 def test_the_installed_package_is_the_one_that_runs(installed, tmp_path):
     where = run([str(installed / "python"), "-c", "import app; print(app.__file__)"], 60, cwd=tmp_path,
                 env=outside_env()).strip()
     assert Path(where).is_relative_to(installed.parent) and "site-packages" in Path(where).parts, where
-
-
-def test_the_installed_engine_loads_the_shipped_tables(installed, tmp_path):
-    """From the installed files, checked against their SHA-256 (the notebooks need them)."""
-    rows = run([str(installed / "python"), "-c", "from engine.tables import real_table; "
-                "print(*(len(real_table(name).train_x) for name in ('mnist', 'house-prices')))"],
-               60, cwd=tmp_path, env=outside_env()).split()
-    assert rows == ["4000", "437"]
 
 
 def test_the_installed_server_serves_the_page_from_elsewhere(server):
