@@ -392,7 +392,8 @@ PLAYGROUND = [
     md("""
         The same settings as the page, with the same names (docs/protocol.md lists them all):
         two hidden layers of 8 tanh units, the inputs x₁ and x₂, a learning rate of 0.03. The
-        seed is the page's default, so the page with these settings shows these very points.
+        seed is the engine's default, `"0.12345"`: the page opened with these settings and
+        `seed=0.12345` in its link shows these very points and starting weights.
 
         ## Train
 
