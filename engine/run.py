@@ -90,6 +90,9 @@ def head_for(config: Mapping[str, Any]) -> Head:
 
 
 class Run:
+    """One training session: its config (every setting, checked), its data (points of the plane
+    or a table), its network and how far it has trained. docs/api.md describes it for notebooks."""
+
     stopped: str | None = None  # the stop condition that ended the last step early, if one did
 
     def __init__(self, config: Mapping[str, Any] | None = None, data: Dataset | None = None,
@@ -373,6 +376,7 @@ class Run:
 
     @property
     def metrics(self) -> Metrics:
+        """Where training stands: the losses, accuracies and other scores after the last complete epoch."""
         m = self._metrics
         extra = m[4] if len(m) > 4 else {}
         return Metrics(self._epoch, m[0], m[1], m[2], m[3], self._diverged, self._stalled,
@@ -464,14 +468,20 @@ class Run:
 
     @property
     def epoch(self) -> int:
+        """Complete epochs trained since the network was made (or as restore set it)."""
         return self._epoch
 
     @property
     def diverged(self) -> bool:
+        """An epoch made a weight NaN or infinite: the run went back to its last finite weights
+        and trains no more until reset or a new network."""
         return self._diverged
 
     @property
     def data(self) -> Dataset:
+        """The training and test points (train_xy, train_labels, test_xy, test_labels). On a
+        table: its rows in the table's units, and the targets as the network trains on them (a
+        regression's standardized; Run.table has them in its units)."""
         return self._data
 
     def weights(self) -> list[np.ndarray]:
@@ -567,6 +577,7 @@ class Run:
 
     @property
     def layer_sizes(self) -> tuple[int, ...]:
+        """Nodes per layer, the inputs first and the output last: (inputs, *network_shape, outputs)."""
         return self.model.layout.sizes
 
     # -- building -----------------------------------------------------------------------------

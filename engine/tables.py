@@ -101,6 +101,7 @@ class Table:
 
     @property
     def num_classes(self) -> int | None:
+        """How many classes (multiclass), None otherwise."""
         return len(self.classes) if self.problem == "multiclass" else None
 
     def standardized(self, x: np.ndarray, columns: Sequence[str] | None = None) -> np.ndarray:
@@ -109,6 +110,7 @@ class Table:
         return (np.asarray(x, dtype=np.float64)[:, index] - self.mean[index]) / self.scale[index]
 
     def column_index(self, columns: Sequence[str] | None) -> np.ndarray:
+        """The positions of these columns (by name) in the table's rows; None: every column."""
         if columns is None:
             return np.arange(len(self.columns))
         position = {name: i for i, name in enumerate(self.columns)}
@@ -466,6 +468,7 @@ def table_of(name: str, own: Table | None = None) -> Table | None:
 
 
 def is_table(name: str) -> bool:
+    """Whether a dataset name stands for a table (a shipped one, or your own) rather than points."""
     return name in REAL or name == OWN_TABLE
 
 
