@@ -401,6 +401,8 @@ class Run:
         """Forward propagation for one row of a table (all its columns, in its own units), as
         probe gives it for a point of the plane: {"inputs" (as the network sees them), "layers",
         "head"}; a regression's output `a` is in the target's units."""
+        if self.table is None:
+            raise ValueError(f"probe_row: {self.config['dataset']} is points of the plane: probe takes x and y")
         inputs = self._table_inputs(row)[1:]
         with np.errstate(all="ignore"):
             a, z = backprop.forward(self.model.weights, self.model.activation, inputs)
