@@ -19,6 +19,8 @@ export const NUM_SHADES = 31;
  * three (the default three classes) are three hues: purple, mint, red.
  */
 export const CLASS_COLORS = ["#443366", "#55ffaa", "#cc2211", "#996666", "#771122", "#ccaadd"];
+/** The one colour of a table's named classes (MNIST's ten digits: their names tell them apart). */
+export const NAMED_CLASS_COLOUR = "#3d5a6c";
 
 function lerp(a, b, t) {
   return [0, 1, 2].map((i) => Math.round(a[i] + (b[i] - a[i]) * t));
@@ -105,6 +107,18 @@ export function mapHexOf(value) {
 export const VALUE_LUT = table((b) => shadeOf(byteValue(b)));
 /** The same, discretized: the sign of the value, as the original's "discretize output". */
 export const DISCRETE_LUT = table((b) => shadeOf(byteValue(b) >= 0 ? 1 : -1));
+
+function opaqueTable(colourOfByte) {
+  const lut = new Uint32Array(256);
+  const bytes = new Uint8Array(lut.buffer);
+  for (let b = 0; b < 256; b++) bytes.set([...colourOfByte(b), 255], b * 4);
+  return lut;
+}
+
+/** Weights drawn as pictures (a table's first layer): the −1…1 scale, continuous and opaque. */
+export const WEIGHT_LUT = opaqueTable((b) => rgbOf(byteValue(b)));
+/** A table's pictures as they are: byte 0 black, 255 white (MNIST's white strokes on black). */
+export const GREY_LUT = opaqueTable((b) => [b, b, b]);
 
 /**
  * A lookup table for multi-class map bytes ((class << 5) | confidence): the winner's colour

@@ -10,9 +10,14 @@
 // and at most every few seconds while frames bring new weights (a crashed tab loses no more).
 // Writing it 30 times a second would serialise the weights 30 times a second for nothing: a
 // reconnect reads the memory, only a reload needs the storage, and a reload fires `pagehide`.
+//
+// A table's network (issue 14) is not kept: the server cannot open a model of a table yet (its
+// import_model checks the layer sizes against the plane's features), so a reload on a table starts
+// again at epoch 0, and the page says so under "Save and share" rather than try and fail.
 
 import { encodeParams, decodeParams, formatEdits } from "./hash.js";
 import { layerSizes, modelOf, parameterCount } from "./model.js";
+import { onTable } from "./tables.js";
 
 const STORAGE_KEY = "playground-training";
 const SAVE_EVERY_MS = 5000;
@@ -54,6 +59,10 @@ export class Durable {
     // While a model is on its way (a restore, a link's, a file's), the frames are the network it
     // replaces: the kept one stays until the import is answered.
     if (!frame || !config || importing) return;
+    if (onTable(this.store.state)) {
+      this.forget(); // not restorable (see above): nothing of an older network either
+      return;
+    }
     const sizes = layerSizes(config);
     if (!same(sizes, frame.sizes) || frame.params.length !== parameterCount(sizes)) return;
     this.kept = { config, edits, epoch: frame.epoch, sizes, params: frame.params };
@@ -71,6 +80,18 @@ export class Durable {
     if (!Object.entries(config).every(([key, value]) => same(value, kept.config[key]))) return null;
     if (formatEdits(edits) !== formatEdits(kept.edits ?? [])) return null;
     return modelOf(kept);
+  }
+
+  /** Keep nothing, here or in the tab's storage. */
+  forget() {
+    if (!this.kept) return;
+    this.kept = null;
+    this.dirty = false;
+    try {
+      this.storage?.removeItem(STORAGE_KEY);
+    } catch {
+      // A storage that refuses: what it holds no longer matches any link's settings anyway.
+    }
   }
 
   /** Write what is kept to this tab's storage (if there is something new and a storage). */

@@ -1,9 +1,11 @@
 // Decoding of the server's binary frames (docs/protocol.md, "Frames"): header, float32
 // parameters, the main map and the hidden neurons' thumbnails, as typed-array views (no copies).
+// A table's frames (flag bit 3) have no maps: D and T are 0, `map` and `thumbs` empty.
 
 export const FLAG_MULTICLASS = 1;
 export const FLAG_INSPECTED = 2;
 export const FLAG_DIVERGED = 4;
+export const FLAG_TABLE = 8;
 const NO_NEURON = 0xffff;
 
 /**
@@ -15,10 +17,11 @@ const NO_NEURON = 0xffff;
  * @property {boolean} multiclass     the main map holds (class << 5) | confidence bytes
  * @property {number|null} inspected  hidden neuron whose map the main map is, or null
  * @property {boolean} diverged
+ * @property {boolean} table          a table's frame: no maps (resolution and thumbnail 0)
  * @property {Float32Array} params    per layer l: s_{l+1} rows of (bias, weights from layer l)
  * @property {number[]} offsets       where each layer's matrix starts in params
- * @property {Uint8Array} map         D·D bytes, rows from y = +6 down
- * @property {Uint8Array} thumbs      T·T bytes per hidden neuron, layer by layer
+ * @property {Uint8Array} map         D·D bytes, rows from the view's top down (empty on a table)
+ * @property {Uint8Array} thumbs      T·T bytes per hidden neuron, layer by layer (empty on a table)
  */
 
 /**
@@ -46,8 +49,8 @@ export function decodeFrame(buffer) {
   }
   const params = new Float32Array(buffer, offset, numParams);
   offset += numParams * 4;
-  const map = new Uint8Array(buffer, offset, resolution * resolution);
-  offset += resolution * resolution;
+  const map = new Uint8Array(buffer, offset, Math.min(resolution * resolution, buffer.byteLength - offset));
+  offset += map.length;
   const hidden = sizes.slice(1, -1).reduce((a, b) => a + b, 0);
   const thumbs = new Uint8Array(buffer, offset, Math.min(hidden * thumbnail * thumbnail, buffer.byteLength - offset));
   return {
@@ -55,6 +58,7 @@ export function decodeFrame(buffer) {
     multiclass: Boolean(flags & FLAG_MULTICLASS),
     inspected: flags & FLAG_INSPECTED && inspected !== NO_NEURON ? inspected : null,
     diverged: Boolean(flags & FLAG_DIVERGED),
+    table: Boolean(flags & FLAG_TABLE),
   };
 }
 

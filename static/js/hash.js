@@ -137,12 +137,21 @@ function readLegacy(map, out) {
   if (map.has("showTestData")) out.display.showTestData = legacyBool(map.get("showTestData"));
 }
 
+/**
+ * Config keys whose value is a list of names or null (a table's `inputs`: null is every column,
+ * written `default`); their default, null, says nothing of their type.
+ */
+const NAME_LISTS = new Set(["inputs"]);
+
 /** Config values from our own keys, typed by the defaults the server announced. */
 function readOwn(map, defaults, config, skip) {
   for (const [key, fallback] of Object.entries(defaults)) {
     if (!map.has(key) || skip.has(key)) continue;
     const text = map.get(key);
-    if (Array.isArray(fallback)) {
+    if (NAME_LISTS.has(key)) {
+      // (A column name with a comma in it cannot be carried: the list is split at commas.)
+      config[key] = ["", "null", "default"].includes(text.trim()) ? null : list(text);
+    } else if (Array.isArray(fallback)) {
       const items = list(text);
       config[key] = typeof fallback[0] === "number" || key === "network_shape" ? items.map(Number) : items;
     } else if (typeof fallback === "number" || fallback === null) {

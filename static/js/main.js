@@ -8,8 +8,10 @@ import { onPainted } from "./render.js";
 import { loadLessons } from "./lessons.js";
 import { Session } from "./session.js";
 import { Store, initialState } from "./store.js";
+import { onTable } from "./tables.js";
 import { mountConfusion } from "./views/confusion.js";
 import { mountControls } from "./views/controls.js";
+import { mountDigits } from "./views/digits.js";
 import { mountDrawing } from "./views/drawing.js";
 import { mountGradients } from "./views/gradients.js";
 import { mountLessons } from "./views/lessons.js";
@@ -23,6 +25,7 @@ import { mountStatus } from "./views/status.js";
 import { mountStepThrough } from "./views/stepThrough.js";
 import { mountStops } from "./views/stops.js";
 import { mountSummary } from "./views/summary.js";
+import { mountTableAbout } from "./views/tableAbout.js";
 import { mountTruthTable } from "./views/truthTable.js";
 
 function start() {
@@ -49,6 +52,9 @@ function start() {
   // The math of issue 12 on the diagram: a point's forward pass, one update step by step.
   mountProbe(root, store, session, network);
   mountStepThrough(root, store, session, network);
+  // Tables (issue 14): a table of pictures' view where the map is (draw a digit, the test images' guesses).
+  mountDigits(root, store, session, network);
+  mountTableAbout(root, store);
   mountMetrics(root, store);
   mountGradients(root, store);
   mountConfusion(root, store);
@@ -74,7 +80,7 @@ function start() {
   let asking = null; // the view key being fetched
   const askForMaps = () => {
     const { config, hello, featureMaps } = store.state;
-    if (!config || !hello) return;
+    if (!config || !hello || onTable(store.state)) return; // a table has no plane to map its features on
     const view = viewOf(hello, config.dataset);
     const key = view.join(",");
     if (featureMaps?.key === key || asking === key) return;

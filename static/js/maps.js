@@ -15,23 +15,26 @@ export function lutFor({ multiclass, discretize }) {
 }
 
 /**
- * Paint `bytes` (side × side, rows from the top) into `canvas` at one pixel per cell.
- * The canvas keeps an ImageData of its own so a frame allocates nothing.
+ * Paint `bytes` (side × side, or side wide and `height` high, rows from the top) into `canvas` at
+ * one pixel per cell. The canvas keeps an ImageData of its own so a frame allocates nothing.
+ * Nothing to paint (a side of 0: a table's frame has no maps) leaves the canvas as it is.
  * @param {HTMLCanvasElement} canvas
  * @param {Uint8Array} bytes
  * @param {number} side
  * @param {Uint32Array} lut
+ * @param {number} [height]  rows, when not `side` (a table's pictures may be oblong)
  */
-export function paintBytes(canvas, bytes, side, lut) {
-  if (canvas.width !== side || canvas.height !== side) {
+export function paintBytes(canvas, bytes, side, lut, height = side) {
+  if (!(side > 0 && height > 0)) return;
+  if (canvas.width !== side || canvas.height !== height) {
     canvas.width = side;
-    canvas.height = side;
+    canvas.height = height;
     canvas._image = null;
   }
   const ctx = canvas._ctx ?? (canvas._ctx = canvas.getContext("2d"));
   let image = canvas._image;
   if (!image) {
-    image = canvas._image = ctx.createImageData(side, side);
+    image = canvas._image = ctx.createImageData(side, height);
     canvas._pixels = new Uint32Array(image.data.buffer);
   }
   const pixels = canvas._pixels;

@@ -11,9 +11,13 @@
 // carries them back while they fit in a link.
 // A whole network comes in as an `import_model` (a model file, a link's `params=`, or the training
 // the tab kept, durable.js): its answer is `importing`'s, and until then the tab keeps its old one.
+// On a table (issue 14, tables.js) the data is the `data` message's `table` (store `data.table`),
+// a probe is a row of inputs (`probeRow`), and there are no maps to inspect; your own table
+// (`table`) cannot be named in a `load` either: it comes again with its CSV file.
 
 import { formatHash, linkPoints, parseHash } from "./hash.js";
 import { modelOf, optimizerMemory } from "./model.js";
+import { OWN_TABLE, isTable } from "./tables.js";
 import { loadSaved, pointsOf, save, toCsv } from "./userData.js";
 
 /** `loading` while the link's `load` could not be sent yet (no connection): nothing answers it. */
@@ -105,11 +109,26 @@ export class Session {
    */
   importData(csv) { return this.send({ type: "import_data", format: "csv", content: csv }); }
 
+  /**
+   * Make a CSV table of your own the session's data (docs/protocol.md "Tables": `content` with a
+   * header line, `target` the target column, optionally `inputs` and `test_ratio`); the answer is
+   * as importData's, the dataset becoming `table`.
+   */
+  importTable({ content, target, inputs = undefined, test_ratio = undefined }) {
+    const message = { type: "import_data", format: "table", content, target };
+    if (inputs !== undefined) message.inputs = inputs;
+    if (test_ratio !== undefined) message.test_ratio = test_ratio;
+    return this.send(message);
+  }
+
   /** Ask for the data as CSV: the answer's `csv` becomes the store's `exported`. */
   exportData() { return this.send({ type: "export_data" }); }
 
   /** The course's forward pass at a point of the plane (the answer is a `probe` message). */
   probe(x, y) { return this.connection.send({ type: "probe", x, y }); }
+
+  /** The forward pass for one row of a table (every column, in its own units; 784 pixels 0..255 for mnist). */
+  probeRow(inputs) { return this.connection.send({ type: "probe", inputs }); }
 
   /** One forward and backward pass over training points (default: the next mini-batch): a `backprop` message. */
   backprop(indices = null) { return this.send(indices ? { type: "backprop", indices } : { type: "backprop" }); }
@@ -121,6 +140,8 @@ export class Session {
   /** Show a hidden neuron's full map in the big view (null: back to the output). */
   inspect(neuron) {
     if (neuron === this.wantedInspect) return true;
+    // A table has no maps: the server refuses `inspect` there (nothing to show in a big view).
+    if (isTable(this.store.state.config?.dataset, this.store.state.hello?.options)) return true;
     this.wantedInspect = neuron;
     const sent = this.send({ type: "inspect", neuron });
     if (sent) this.inspectSent = sent;
@@ -222,6 +243,10 @@ export class Session {
     // Your own points: `load` cannot name them; they come right after it (the link's, else this tab's).
     const custom = config.dataset === "custom" || Boolean(link.points?.points.length);
     if (config.dataset === "custom") delete config.dataset;
+    if (config.dataset === OWN_TABLE) {
+      delete config.dataset;
+      this.leftOut.words.push("Your own table is not in the link: open its CSV file again.");
+    }
     let csv = null;
     if (custom) {
       const problem = config.problem ?? options.defaults.problem;
@@ -329,7 +354,8 @@ export class Session {
   }
 
   onData(message) {
-    this.store.update({ data: { train: message.train, test: message.test } });
+    // A table's description and sample (docs/protocol.md "Tables"), or null on the plane.
+    this.store.update({ data: { train: message.train, test: message.test, table: message.table ?? null } });
     const { config } = this.store.state;
     // The tab's copy of its own points, sent again after the next reload's or reconnect's `load`.
     if (config?.dataset === "custom") save(config.problem, toCsv(pointsOf(message)));

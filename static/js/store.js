@@ -46,10 +46,11 @@ export function initialState() {
     diverged: false,
     inspect: null,            // the hidden neuron the server is mapping, or null
     stopped: null,            // "stop_epoch" / "stop_test_loss": the stop condition that paused the run
-    data: null,               // {train, test}: [x, y, label] lists
+    data: null,               // {train, test, table}: [x, y, label] lists, and on a table (tables.js) the `data` message's `table` (null on the plane); metrics carry its `sample_predictions`
     metrics: null,
     frame: null,              // the latest decoded frame
     probe: null,              // the latest `probe` answer (views/probe.js)
+    probedRow: null,          // on a table: the row the page last asked a probe for (views/digits.js's drawing), in the table's units, or null
     backprop: null,           // the latest `backprop` answer (views/stepThrough.js)
     stepThrough: null,        // {stage} while the step-through of one update is open
     display: { showTestData: false, discretize: false },

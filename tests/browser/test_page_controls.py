@@ -75,16 +75,26 @@ def test_problem_type_switches_datasets_and_loss_menus(playground):
     page = playground()
     page.select_option("select[data-config=problem]", "regression")
     wait_setting(page, "dataset", "reg-plane")
-    # The problem's generated datasets, then "Your data".
+    # The problem's generated datasets, its real table, then "Your data".
     datasets = page.locator("[data-datasets] [data-dataset]")
-    expect(datasets).to_have_count(3)
-    assert datasets.evaluate_all("els => els.map(e => e.dataset.dataset)") == ["reg-plane", "reg-gauss", "custom"]
+    expect(datasets).to_have_count(4)
+    assert datasets.evaluate_all("els => els.map(e => e.dataset.dataset)") == ["reg-plane", "reg-gauss", "house-prices", "custom"]
+    # A table has no points to preview: its button has hello's title and a picture drawn for it.
+    houses = page.locator("[data-dataset=house-prices][data-table]")
+    title = page.evaluate("fetch('/api/options').then(r => r.json()).then(o => o.tables['house-prices'].title)")
+    expect(houses).to_have_text(title)
+    assert houses.evaluate("""b => {
+        const c = b.querySelector('canvas'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        const colours = new Set();
+        for (let i = 0; i < d.length; i += 4) colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+        return colours.size;
+    }""") > 2
     expect(page.locator("select[data-config=loss] option")).to_have_count(1)
     expect(page.locator("[data-accuracy]")).to_be_hidden()  # no accuracy for regression
     page.select_option("select[data-config=problem]", "multiclass")
     wait_setting(page, "dataset", "multi-spiral")
-    expect(datasets).to_have_count(5)
-    assert datasets.evaluate_all("els => els.map(e => e.dataset.dataset)")[-1] == "custom"
+    expect(datasets).to_have_count(6)
+    assert datasets.evaluate_all("els => els.map(e => e.dataset.dataset)")[-2:] == ["mnist", "custom"]
     expect(page.locator("input[data-config=num_classes]")).to_be_visible()
     expect(page.locator("[data-node=output]")).to_have_count(3)
 

@@ -3,11 +3,23 @@
 // reader reads as one, each class named and shown in the colour the map paints it, and each cell
 // tinted with its predicted class's colour by the share of its row's points it holds.
 
-import { CLASS_COLORS, cssOf, inkOn } from "../colors.js";
+import { CLASS_COLORS, NAMED_CLASS_COLOUR, cssOf, inkOn } from "../colors.js";
+import { currentTable } from "../tables.js";
 
-/** The classes' names and colours: a binary problem's class 0 is orange (−1), class 1 blue (+1). */
-export function classesOf(config) {
+/**
+ * The classes' names and colours: a binary problem's class 0 is orange (−1), class 1 blue (+1); a
+ * table's classes have its names (MNIST's digits 0…9: "Digit 3").
+ * @param {object} config
+ * @param {object|null} [table]  the page's current table (tables.js currentTable)
+ */
+export function classesOf(config, table = null) {
   if (config.problem === "multiclass") {
+    const names = table?.classes;
+    if (names?.length === config.num_classes) {
+      // A table's classes are named (up to ten: more than the palette has), so one colour serves.
+      const target = String(table.target || "class").replace(/^./, (c) => c.toUpperCase());
+      return names.map((name) => ({ name: `${target} ${name}`, short: String(name), colour: NAMED_CLASS_COLOUR }));
+    }
     return CLASS_COLORS.slice(0, config.num_classes).map((colour, k) => ({ name: `Class ${k + 1}`, short: String(k + 1), colour }));
   }
   return [{ name: "Orange (−1)", short: "Orange", colour: hexOf(cssOf(-1)) }, { name: "Blue (+1)", short: "Blue", colour: hexOf(cssOf(1)) }];
@@ -98,7 +110,7 @@ export function mountConfusion(root, store) {
     const matrix = m?.confusion;
     box.hidden = !matrix || !config;
     if (box.hidden) return;
-    const classes = classesOf(config);
+    const classes = classesOf(config, currentTable(store.state));
     if (matrix.length !== classes.length) {
       box.hidden = true; // a metrics message of the network before a class change
       return;
@@ -107,6 +119,8 @@ export function mountConfusion(root, store) {
     if (next !== signature) {
       build(classes);
       signature = next;
+      // Many classes (MNIST's ten) in the narrow column: smaller cells, no swatches of one colour.
+      table.classList.toggle("compact", classes.length > CLASS_COLORS.length);
     }
     let total = 0;
     matrix.forEach((row, t) => {
@@ -122,7 +136,10 @@ export function mountConfusion(root, store) {
       });
     });
     table.dataset.total = String(total);
-    const words = `Test set, ${total.toLocaleString("en")} points: where each class's points went`;
+    const rows = currentTable(store.state);
+    const words = rows
+      ? `Test set, ${total.toLocaleString("en")} ${rows.image ? "images" : "rows"}: where each class's went`
+      : `Test set, ${total.toLocaleString("en")} points: where each class's points went`;
     if (caption.textContent !== words) caption.textContent = words;
   });
 }

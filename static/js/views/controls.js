@@ -3,12 +3,16 @@
 // hard-coded); every control shows the server's current state and sends changes as `configure`.
 // After the server's datasets comes "Your data" (when hello offers `user_data`), which opens the
 // drawing tools (views/drawing.js handles its click); while they are open the data panel shows what
-// applies to a `custom` dataset.
+// applies to a `custom` dataset. A table (issue 14: hello's `options.tables`) gets a button with a
+// picture of its own (no preview sample: it has no points) and its title; while the session is on
+// one, `[data-app]` has `data-table` (its kind) and what belongs to the plane steps aside
+// (`data-unless-table`), the table's view showing instead (`data-when-table`).
 
 import { hiddenControls } from "../hiding.js";
 import { labelOf, formatNumber } from "../labels.js";
 import { viewOf } from "../maps.js";
-import { drawPreview, loadSamples } from "../previews.js";
+import { drawPreview, drawTablePicture, loadSamples } from "../previews.js";
+import { currentTable, isTable, onTable, tableKind, tableTitle } from "../tables.js";
 
 /** Sliders: the original's steps; their ranges come from hello's limits and menus. */
 const STEPS = { num_classes: 1, train_ratio: 10, noise: 5, batch_size: 1 };
@@ -93,7 +97,9 @@ export function mountControls(root, store, session) {
     const key = input.dataset.config;
     const { limits, menu_limits: menus } = state.hello.options;
     // The batch slider is the original's 1..30, never past the training set (a link may carry more).
-    let [min, max] = key === "batch_size" ? [1, Math.min(menus.batch_size, state.data?.train.length ?? Infinity)] : limits[key];
+    const table = currentTable(state);
+    const trainRows = table ? table.train_rows : state.data?.train.length ?? Infinity;
+    let [min, max] = key === "batch_size" ? [1, Math.min(menus.batch_size, trainRows)] : limits[key];
     const value = state.config?.[key];
     if (typeof value === "number") max = Math.max(max, value);
     Object.assign(input, { min, max, step: STEPS[key] });
@@ -123,7 +129,12 @@ export function mountControls(root, store, session) {
     const names = (hello.options.dataset[config.problem] ?? []).filter((name) => name !== CUSTOM);
     const own = Boolean(hello.options.user_data);
     const multiclass = config.problem === "multiclass";
-    const signature = `${config.problem}/${config.num_classes}/${names.join(",")}/${own}`;
+    const table = currentTable(state);
+    // (A table's picture is its first sample image once its data is here: the buttons are drawn again.)
+    const pictured = table?.image ? table.name : "";
+    // A table's class count (MNIST's 10) is its own: a dataset of the plane comes back with the default.
+    const classes = onTable(state) ? hello.options.defaults.num_classes : config.num_classes;
+    const signature = `${config.problem}/${classes}/${names.join(",")}/${own}/${pictured}`;
     if (datasets._signature !== signature) {
       // Rebuilding would drop a focused button's focus to the page body: keep it on the same dataset.
       const focused = datasets.contains(document.activeElement) ? document.activeElement.dataset.dataset : null;
@@ -132,12 +143,17 @@ export function mountControls(root, store, session) {
         button.type = "button";
         button.className = "dataset";
         button.dataset.dataset = name;
-        button.title = labelOf("dataset", name);
+        const words = isTable(name, hello.options) ? tableTitle(name, hello.options) : labelOf("dataset", name);
+        button.title = words;
         const canvas = document.createElement("canvas");
         canvas.setAttribute("aria-hidden", "true");
         const caption = document.createElement("span");
-        caption.textContent = labelOf("dataset", name);
+        caption.textContent = words;
         button.append(canvas, caption);
+        if (isTable(name, hello.options)) {
+          button.dataset.table = "";
+          button.classList.add("table-dataset");
+        }
         return button;
       }), ...(own ? [userDataButton()] : []));
       datasets._signature = signature;
@@ -146,9 +162,13 @@ export function mountControls(root, store, session) {
           ?? datasets.querySelector(`[data-dataset="${config.dataset}"]`) ?? datasets.querySelector("[data-dataset]");
         again?.focus({ preventScroll: true });
       }
-      loadSamples(config.problem, config.num_classes).then((points) => {
+      // Tables have no points to preview: a picture of their own, drawn here (previews.js).
+      for (const button of datasets.querySelectorAll("[data-dataset][data-table]")) {
+        drawTablePicture(button.querySelector("canvas"), button.dataset.dataset, table);
+      }
+      loadSamples(config.problem, classes).then((points) => {
         if (datasets._signature !== signature) return; // the buttons changed meanwhile
-        for (const button of datasets.querySelectorAll("[data-dataset]:not([data-user-data])")) {
+        for (const button of datasets.querySelectorAll("[data-dataset]:not([data-user-data]):not([data-table])")) {
           const sample = points[button.dataset.dataset];
           if (sample) drawPreview(button.querySelector("canvas"), sample, multiclass, viewOf(hello, button.dataset.dataset));
         }
@@ -188,12 +208,20 @@ export function mountControls(root, store, session) {
     // the points' labels set) to your own points. A dataset attribute names one dataset or several
     // ("logic custom"); an element with several conditions is shown when all hold.
     const names = (text) => text.split(" ");
-    for (const el of root.querySelectorAll("[data-when-problem], [data-when-dataset], [data-unless-dataset], [data-when-optimizer]")) {
-      const { whenProblem, whenDataset, unlessDataset, whenOptimizer } = el.dataset;
+    // A table (issue 14): `data-unless-table` steps aside on every table (empty value) or on the
+    // kinds it names ("image"), `data-when-table` shows only on a table (of the kinds it names).
+    const kind = tableKind(state); // null on the plane; "" while a table's data is on its way
+    const app = root.querySelector("[data-app]");
+    if (app) app.dataset.table = kind === null ? "" : kind || "pending";
+    const ofKind = (text) => kind !== null && (text.trim() === "" || names(text.trim()).includes(kind));
+    for (const el of root.querySelectorAll("[data-when-problem], [data-when-dataset], [data-unless-dataset], [data-when-optimizer], [data-when-table], [data-unless-table]")) {
+      const { whenProblem, whenDataset, unlessDataset, whenOptimizer, whenTable, unlessTable } = el.dataset;
       const off = (whenProblem !== undefined && config.problem !== whenProblem)
         || (whenDataset !== undefined && !names(whenDataset).includes(dataset))
         || (unlessDataset !== undefined && names(unlessDataset).includes(dataset))
-        || (whenOptimizer !== undefined && config.optimizer !== whenOptimizer);
+        || (whenOptimizer !== undefined && config.optimizer !== whenOptimizer)
+        || (whenTable !== undefined && !ofKind(whenTable))
+        || (unlessTable !== undefined && ofKind(unlessTable));
       el.classList.toggle("is-off", off);
     }
     root.querySelector("[data-control=regularizationRate] select").disabled = config.regularization === "none";

@@ -1,8 +1,12 @@
 // Building the network diagram's DOM for one network and width: where nodes go, the SVG links and
 // bias squares, the node buttons with their thumbnail canvases, and each layer's +/− controls.
 // Pure construction; network.js owns the behaviour and paints the live values into it.
+// On a table (issue 14) the inputs are its columns (one node each, named, switched off and on as
+// the features are), or, for a picture or more than a handful of columns, one input node standing
+// for all of them, whose links into the first hidden layer are summarized (one line per neuron, as
+// wide as its weights are large); tall layers (MNIST's 32 neurons) get smaller nodes.
 
-import { CLASS_COLORS, cssOf, inkOn, linkWidth } from "../colors.js";
+import { CLASS_COLORS, NAMED_CLASS_COLOUR, cssOf, inkOn, linkWidth } from "../colors.js";
 import { layerControl } from "../hiding.js";
 import { lutFor, paintBytes, shrink } from "../maps.js";
 import { neuronName } from "./output.js";
@@ -25,6 +29,13 @@ const CONTROLS_MAX = 80;
 const ONE_LINE = 62;     // "8 neurons" fits on one line in a box this wide; narrower, it wraps
 const LINE = 13;         // the label's line height (12 when it wraps, in a smaller font)
 const TOP = 4;           // room above the controls (a focus ring when the diagram scrolls)
+// A table's tall layers: the column's nodes shrink (down to TINY_NODE, TALL_GAP apart) so that the
+// tallest fits in about TALL px rather than 46 px a node.
+const TALL = 800;
+const TINY_NODE = 16;
+const TALL_GAP = 4;
+const SUMMARY_SIDE = 96; // the side of one input node standing for a whole picture, at most
+const LABEL_CHAR = 7.2;  // px a character of an input's label takes (13 px system font), about
 
 function svg(tag, attrs) {
   const node = document.createElementNS(SVG, tag);
@@ -74,28 +85,35 @@ function controlsFit(pitch, button) {
  * Where every node goes (top-left corners): inputs at the left, outputs at the right, hidden
  * layers evenly between; each column centred vertically. A width too small for the layers'
  * columns to stay MIN_PITCH apart gives a wider diagram (its panel scrolls sideways).
- * @param {{button?: number}} [options]  button: the +/− buttons' side (22 px, 28 for touch)
+ * @param {{button?: number, labelRoom?: number, tall?: boolean}} [options]  button: the +/−
+ *   buttons' side (22 px, 28 for touch); labelRoom: room left of the inputs for their labels;
+ *   tall: a column of many nodes shrinks them to fit in about TALL px (a table's)
  */
-export function layout(width, allFeatures, shape, outputs, { button = 22 } = {}) {
+export function layout(width, allFeatures, shape, outputs, { button = 22, labelRoom = LABEL_ROOM, tall = false } = {}) {
   const gaps = shape.length + 1;
   // The biggest node (up to NODE) whose columns keep COLUMN_GAP between them in this width.
-  const fits = Math.floor((width - LABEL_ROOM - RIGHT_ROOM - gaps * COLUMN_GAP) / (gaps + 1));
-  const node = Math.max(SMALL_NODE, Math.min(NODE, fits));
-  const least = LABEL_ROOM + gaps * (node + COLUMN_GAP) + node + RIGHT_ROOM;
-  const full = Math.max(width, least);
-  const slot = node + ROW_GAP;
+  const fits = Math.floor((width - labelRoom - RIGHT_ROOM - gaps * COLUMN_GAP) / (gaps + 1));
+  let node = Math.max(SMALL_NODE, Math.min(NODE, fits));
   const rows = Math.max(allFeatures.length, ...shape, outputs, 1);
-  const inX = LABEL_ROOM;
+  let gap = ROW_GAP;
+  if (tall && rows * (node + ROW_GAP) > TALL) {
+    node = Math.max(TINY_NODE, Math.min(node, Math.floor(TALL / rows) - TALL_GAP));
+    gap = TALL_GAP;
+  }
+  const least = labelRoom + gaps * (node + COLUMN_GAP) + node + RIGHT_ROOM;
+  const full = Math.max(width, least);
+  const slot = node + gap;
+  const inX = labelRoom;
   const outX = Math.max(inX + 2 * node, full - node - RIGHT_ROOM);
   const pitch = (outX - inX) / gaps;
   const controls = controlsFit(pitch, button);
   const head = controls.head;
   const height = head + rows * slot;
   const column = (count, x) => Array.from({ length: count }, (_, i) => ({
-    x, y: head + ((rows - count) / 2 + i) * slot + ROW_GAP / 2,
+    x, y: head + ((rows - count) / 2 + i) * slot + gap / 2,
   }));
   const hidden = shape.map((n, l) => column(n, inX + (l + 1) * pitch));
-  return { width: full, height, node, scrolls: full > width, controls, pitch,
+  return { width: full, height, node, scrolls: full > width, controls, pitch, head, rows, slot,
     inputs: column(allFeatures.length, inX), hidden, outputs: column(outputs, outX) };
 }
 
@@ -106,19 +124,26 @@ function linkPath(a, b, size) {
 }
 
 /** Readable names of every node of the frame's layers (active inputs, hidden, outputs). */
-function nodeNames(active, shape, outputs, labels) {
+function nodeNames(active, shape, outputs, labels, classNames = null) {
   return [
     active.map((f) => labels[f] ?? f),
     ...shape.map((n, l) => Array.from({ length: n }, (_, i) => `neuron ${i + 1} of hidden layer ${l + 1}`)),
-    outputs === 1 ? ["the output"] : Array.from({ length: outputs }, (_, k) => `output class ${k + 1}`),
+    outputs === 1 ? ["the output"] : Array.from({ length: outputs }, (_, k) => outputName(k, classNames)),
   ];
+}
+
+/** "output class 3", or a table's named class: "the output for 7". */
+function outputName(k, classNames) {
+  return classNames?.[k] !== undefined ? `the output for ${classNames[k]}` : `output class ${k + 1}`;
 }
 
 /**
  * Links and bias squares, layer by layer. They are painted on one canvas every frame (cheap even
  * for the 6 × 8 network's ~400 links); static, invisible SVG shapes over it catch hover and click.
+ * With `summary`, layer 0's links (one input node standing for them all) are one per neuron
+ * (`summary: true`, `from` −1), painted by their size and not hit.
  */
-function buildLinks(columns, pos) {
+function buildLinks(columns, pos, summary = false) {
   const canvas = el("canvas", "links-canvas", { "aria-hidden": "true" });
   const ratio = window.devicePixelRatio || 1;
   canvas.width = Math.round(pos.width * ratio);
@@ -133,6 +158,10 @@ function buildLinks(columns, pos) {
     columns[l + 1].forEach((b, to) => {
       columns[l].forEach((a, from) => {
         const x1 = a.x + size, y1 = a.y + size / 2, x2 = b.x, y2 = b.y + size / 2;
+        if (summary && l === 0) {
+          links.push({ layer: 0, from: -1, to, x1, y1, x2, y2, summary: true });
+          return;
+        }
         hits.append(svg("path", { d: linkPath(a, b, size), class: "link-hit", "data-link": "", "data-layer": l, "data-from": from, "data-to": to }));
         links.push({ layer: l, from, to, x1, y1, x2, y2 });
       });
@@ -153,6 +182,8 @@ function buildLinks(columns, pos) {
  * @param {object|null} highlight  a link to draw on top, outlined
  * @param {(value: number) => number} [width]  a line's width for its value (the weights' linkWidth;
  *   the step-through paints gradients scaled to −1…1 with a width of its own)
+ * A summary link (`link.summary`: one line for a neuron's many weights) is grey, `weight(link)`
+ * its size as a share 0…1 of the largest.
  */
 export function paintLinks(diagram, weight, bias, highlight, width = linkWidth) {
   const ctx = diagram.linkCanvas.getContext("2d");
@@ -169,7 +200,20 @@ export function paintLinks(diagram, weight, bias, highlight, width = linkWidth) 
     ctx.lineWidth = width(w);
     ctx.stroke();
   };
-  for (const link of diagram.links) stroke(link, weight(link));
+  for (const link of diagram.links) {
+    if (!link.summary) {
+      stroke(link, weight(link));
+      continue;
+    }
+    const share = weight(link);
+    const mid = (link.x1 + link.x2) / 2;
+    ctx.beginPath();
+    ctx.moveTo(link.x1, link.y1);
+    ctx.bezierCurveTo(mid, link.y1, mid, link.y2, link.x2, link.y2);
+    ctx.strokeStyle = "rgba(75, 85, 96, .45)";
+    ctx.lineWidth = 0.5 + 3.5 * (Number.isFinite(share) ? Math.max(0, Math.min(1, share)) : 0);
+    ctx.stroke();
+  }
   if (highlight) {
     ctx.save();
     ctx.shadowColor = "rgba(0, 0, 0, .45)";
@@ -196,12 +240,16 @@ function colourOf(value) {
 
 function buildInputs(s, pos, locked) {
   const canvases = [];
+  // The plane's features (data-feature), or a table's columns (data-column).
+  const column = Boolean(s.table);
   const nodes = s.all.map((name, i) => {
     const on = s.features.includes(name);
     const label = s.labels[name] ?? name;
+    const what = column ? "column" : "feature";
+    const unit = s.table?.units?.[name];
     const button = place(el("button", `node input${on ? " on" : ""}`, {
-      type: "button", "data-node": "input", "data-feature": name, "aria-pressed": String(on),
-      "aria-label": `Input feature ${label}`, title: `${on ? "Remove" : "Use"} feature ${label}`,
+      type: "button", "data-node": "input", [`data-${what}`]: name, "aria-pressed": String(on),
+      "aria-label": `Input ${what} ${label}`, title: `${on ? "Remove" : "Use"} ${what} ${label}${unit ? ` (${unit})` : ""}`,
     }), pos.inputs[i], pos.node);
     const canvas = el("canvas");
     canvases.push({ canvas, name });
@@ -270,16 +318,46 @@ function buildHidden(shape, pos, limits, hidden) {
   return { nodes, canvases };
 }
 
-function buildOutputs(outputs, pos) {
+/**
+ * One input node standing for many inputs (a picture's pixels, a wide table's columns): a picture
+ * (its canvas, which network.js paints) and a label under it. Not a control: nothing to toggle.
+ */
+function buildSummaryInput(summary, pos) {
+  const side = summary.side;
+  const box = el("div", "node input on summary", {
+    "data-node": "input", "data-input": summary.picture ? "image" : "columns", role: "img",
+    "aria-label": summary.description,
+  });
+  box.style.left = `${pos.summaryX}px`;
+  box.style.top = `${pos.summaryY}px`;
+  box.style.width = box.style.height = `${side}px`;
+  box.title = summary.description;
+  const canvas = el("canvas", summary.picture ? "pixels" : "");
+  const text = el("span", "node-label");
+  text.textContent = summary.label;
+  box.append(canvas, text);
+  return { node: box, canvas };
+}
+
+function buildOutputs(outputs, pos, classNames = null) {
   let canvas = null;
   const nodes = pos.outputs.map((p, k) => {
+    const name = classNames?.[k];
     const button = place(el("button", "node output", {
       type: "button", "data-node": "output", "data-index": k,
-      "aria-label": `${outputs === 1 ? "The output" : `Output for class ${k + 1}`}: Enter to edit its weights`,
+      "aria-label": `${outputs === 1 ? "The output" : name !== undefined ? `Output for ${name}` : `Output for class ${k + 1}`}: Enter to edit its weights`,
     }), p, pos.node);
     if (outputs === 1) {
       canvas = el("canvas");
       button.append(canvas);
+    } else if (name !== undefined) {
+      // A table's named classes (MNIST's digits): the name, in one colour.
+      button.style.setProperty("--class-colour", NAMED_CLASS_COLOUR);
+      button.style.setProperty("--class-ink", inkOn(NAMED_CLASS_COLOUR));
+      button.classList.add("class-node");
+      const label = el("span", "class-label");
+      label.textContent = String(name);
+      button.append(label);
     } else {
       const colour = CLASS_COLORS[k] ?? "#888888";
       button.style.setProperty("--class-colour", colour);
@@ -298,26 +376,55 @@ function buildOutputs(outputs, pos) {
  * The whole diagram for a network.
  * @param {{all: string[], features: string[], shape: number[], outputs: number,
  *   labels: Object<string, string>, featureMaps: ?{resolution: number, maps: Map<string, Uint8Array>},
- *   thumbnail: number}} s  the inputs the page shows (all) and uses (features), the hidden layers,
- *   the outputs, the features' labels, their maps (once loaded) and the thumbnail size
+ *   thumbnail: number, table?: ?{summary: ?{count: number, picture: boolean, label: string, description: string},
+ *   columns?: string[], classNames: ?string[], units: ?Object<string, string>}}} s  the inputs the
+ *   page shows (all) and uses (features), the hidden layers, the outputs, the features' labels,
+ *   their maps (once loaded) and the thumbnail size; on a table, `all` and `features` are its
+ *   columns, or one node (`table.summary`) stands for its `count` inputs (`table.columns`), and its
+ *   classes may have names
  * @param {number} width  the panel's room; a network that needs more is built wider (`scrolls`)
  * @param {{maxNeurons: number, button?: number}} limits  button: the +/− buttons' side, px
  * @param {Set<string>} hidden  controls hidden by a classroom link (hiding.js hiddenControls)
  */
 export function buildDiagram(s, width, limits, hidden) {
-  const pos = layout(width, s.all, s.shape, s.outputs, { button: limits.button });
+  const summary = s.table?.summary ?? null;
+  const table = Boolean(s.table);
+  // Room left of the inputs: their labels (a table's column names are longer than X₁), or the
+  // picture of a summary node, right-aligned where a node of the column would end.
+  const side = summary ? Math.min(SUMMARY_SIDE, Math.max(NODE, Math.round(width * 0.16))) : 0;
+  const longest = Math.max(0, ...s.all.map((f) => String(s.labels[f] ?? f).length));
+  const labelRoom = summary ? side + 8 : table ? Math.min(140, Math.max(LABEL_ROOM, Math.ceil(longest * LABEL_CHAR) + 14)) : LABEL_ROOM;
+  const pos = layout(width, summary ? [summary] : s.all, s.shape, s.outputs, { button: limits.button, labelRoom, tall: table });
   const active = s.all.filter((f) => s.features.includes(f));
+  let inputColumn = active.map((f) => pos.inputs[s.all.indexOf(f)]);
+  let inputs;
+  let summaryCanvas = null;
+  if (summary) {
+    // The summary's right edge where the column's nodes end; its links leave from its middle.
+    pos.summaryX = labelRoom + pos.node - side;
+    pos.summaryY = pos.head + Math.max(0, (pos.rows * pos.slot - side) / 2);
+    pos.height = Math.max(pos.height, pos.summaryY + side + 22); // (its label under it)
+    inputColumn = [{ x: pos.summaryX + side - pos.node, y: pos.summaryY + side / 2 - pos.node / 2 }];
+    const made = buildSummaryInput({ ...summary, side }, pos);
+    inputs = { nodes: [made.node], canvases: [] };
+    summaryCanvas = made.canvas;
+  } else {
+    inputs = buildInputs(s, pos, hidden.has("features"));
+  }
   // Columns of the frame's layers: active inputs, each hidden layer, outputs.
-  const columns = [active.map((f) => pos.inputs[s.all.indexOf(f)]), ...pos.hidden, pos.outputs];
-  const links = buildLinks(columns, pos);
-  const inputs = buildInputs(s, pos, hidden.has("features"));
+  const columns = [inputColumn, ...pos.hidden, pos.outputs];
+  const links = buildLinks(columns, pos, Boolean(summary));
   const neurons = buildHidden(s.shape, pos, limits, hidden);
-  const outputs = buildOutputs(s.outputs, pos);
+  const classNames = s.table?.classNames ?? null;
+  const outputs = buildOutputs(s.outputs, pos, classNames);
+  const inputNames = summary ? s.table.columns ?? [] : active;
   return {
     width: pos.width,
     height: pos.height,
     scrolls: pos.scrolls,
     pitch: pos.pitch, // px between neighbouring columns
+    node: pos.node,   // a node's side, px
+    summaryCanvas,    // the picture of the one input node standing for them all (a table's), or null
     elements: [links.canvas, links.hits, ...inputs.nodes, ...neurons.nodes, ...outputs.nodes],
     linkCanvas: links.canvas,
     ratio: links.ratio,
@@ -328,7 +435,7 @@ export function buildDiagram(s, width, limits, hidden) {
     thumbnail: s.thumbnail,
     hiddenCanvases: neurons.canvases,
     outputCanvas: outputs.canvas,
-    names: nodeNames(active, s.shape, s.outputs, s.labels),
-    sizes: [active.length, ...s.shape, s.outputs],
+    names: nodeNames(inputNames, s.shape, s.outputs, s.labels, classNames),
+    sizes: [summary ? summary.count : active.length, ...s.shape, s.outputs],
   };
 }

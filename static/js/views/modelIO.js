@@ -7,6 +7,7 @@
 
 import { LINK_LIMIT, withTrained } from "../hash.js";
 import { layerSizes, parameterCount } from "../model.js";
+import { onTable } from "../tables.js";
 
 const COPIED_MS = 4000;
 const MIN_PICTURE = 400; // px a side of the map's PNG, at least
@@ -34,7 +35,8 @@ export function modelText(model) {
 /** The weights the page was last sent, if they are the current config's network: {params, epoch}. */
 export function trainedOf(state) {
   const { frame, config } = state;
-  if (!frame || !config || frame.params.length !== parameterCount(layerSizes(config))) return null;
+  // A table's network cannot be opened from a link yet (durable.js says why): settings only.
+  if (!frame || !config || onTable(state) || frame.params.length !== parameterCount(layerSizes(config))) return null;
   return { params: frame.params, epoch: frame.epoch };
 }
 
@@ -175,7 +177,9 @@ export function mountModelIO(root, store, session) {
       ? `With every weight, this network's link would be ${link.length.toLocaleString("en")} characters, over the ${LINK_LIMIT.toLocaleString("en")} a link can safely carry: it carries the settings only. To share the trained network, download the model (JSON).`
       : link.trained
         ? `The link carries the network at epoch ${link.trained.epoch.toLocaleString("en")}, every weight (${link.length.toLocaleString("en")} characters).`
-        : "The link carries the settings.";
+        : onTable(store.state)
+          ? "On a table the link carries the settings only: a trained network of a table cannot be opened again yet."
+          : "The link carries the settings.";
   }
   // After the store's update, once session.js has written the hash from the same state.
   let scheduled = false;

@@ -7,16 +7,23 @@
 // mountNetwork returns what the math views (views/probe.js, views/stepThrough.js) draw with:
 // numbers on the nodes, the links painted with other values than the weights, and the diagram item
 // under the pointer, the finger or the focus.
+// On a table (issue 14, tables.js) the inputs are its columns (a click switches one off or on:
+// `config.inputs`, at least one stays on), or for a picture one input node (the row the page last
+// probed, else the sample's mean picture) whose first-layer links are summarized, each neuron of
+// that layer showing its weights as a picture; nothing asks for a neuron's map (there is none).
 
 import { biasOf, weightOf } from "../frame.js";
 import { hiddenControls } from "../hiding.js";
 import { lutFor, paintBytes } from "../maps.js";
 import { requestRender } from "../render.js";
+import { GREY_LUT, WEIGHT_LUT } from "../colors.js";
+import { activeColumns, currentTable, firstLayerPictures, meanImage, onTable } from "../tables.js";
 import { buildDiagram, NODE, paintInputs, paintLinks } from "./diagram.js";
 import { createEditor, isShown } from "./editor.js";
 import { neuronName } from "./output.js";
 
 const COMPACT_PITCH = 76; // columns closer than this (px) get the one-line labels: two would touch
+const MAX_COLUMN_NODES = 16; // a table of more columns gets one input node for them all
 
 export function mountNetwork(root, store, session) {
   const panel = root.querySelector(".network-panel");
@@ -43,9 +50,33 @@ export function mountNetwork(root, store, session) {
   function structure(state) {
     const { config, hello, hidden } = state;
     const outputs = config.problem === "multiclass" ? config.num_classes : 1;
+    if (onTable(state)) return tableStructure(state, outputs);
     // A hidden input is not part of this page at all (as the original's `<input>_hide`).
     const all = hello.options.features.filter((name) => !hidden.has(name) || config.features.includes(name));
     return { all, features: config.features, shape: config.network_shape, outputs };
+  }
+
+  /**
+   * A table's inputs: its columns, one node each (at most MAX_COLUMN_NODES), or one node for them
+   * all (a picture's pixels; a wide table); its classes' names. Before its data is here: no inputs.
+   */
+  function tableStructure(state, outputs) {
+    const { config } = state;
+    const table = currentTable(state);
+    const base = { shape: config.network_shape, outputs };
+    if (!table) return { ...base, all: [], features: [], table: { summary: null, classNames: null, columns: [] } };
+    const active = activeColumns(config, table);
+    const classNames = config.problem === "multiclass" && table.classes?.length === outputs ? table.classes : null;
+    if (table.image || table.columns.length > MAX_COLUMN_NODES) {
+      const [height, width] = table.image ?? [0, 0];
+      const summary = table.image
+        ? { count: active.length, picture: true, label: `${height} × ${width} pixels`,
+            description: `The input: a picture of ${height} × ${width} pixels, ${active.length} inputs (the one last drawn, or the test sample's average)` }
+        : { count: active.length, picture: false, label: `${active.length} columns`, description: `The input: ${active.length} columns of the table` };
+      return { ...base, all: [], features: [], table: { summary, classNames, columns: active, image: table.image } };
+    }
+    const units = Object.fromEntries(table.columns.map((name, i) => [name, table.column_units?.[i] ?? ""]));
+    return { ...base, all: [...table.columns], features: active, table: { summary: null, classNames, columns: active, units } };
   }
 
   function buildSpec(state) {
@@ -76,7 +107,7 @@ export function mountNetwork(root, store, session) {
     box.replaceChildren(...diagram.elements);
     const bar = box.offsetHeight - box.clientHeight; // a scrollbar that takes room from the nodes
     if (bar > 0) box.style.height = `${diagram.height + bar}px`;
-    built = { signature, ...diagram };
+    built = { signature, structure: s, ...diagram };
     box.dataset.layers = String(s.shape.length);
     box.dataset.shape = s.shape.join(",");
     layerCount.textContent = String(s.shape.length);
@@ -101,6 +132,10 @@ export function mountNetwork(root, store, session) {
   function nodeButton(layer, index) {
     if (!built) return null;
     if (layer === 0) {
+      if (onTable(store.state)) {
+        const column = built.names[0]?.[index];
+        return column !== undefined ? [...box.querySelectorAll("[data-node=input][data-column]")].find((b) => b.dataset.column === column) ?? null : null;
+      }
       const feature = store.state.config?.features[index];
       return feature ? box.querySelector(`[data-node=input][data-feature="${feature}"]`) : null;
     }
@@ -142,7 +177,8 @@ export function mountNetwork(root, store, session) {
     const node = element?.closest?.("[data-node]");
     if (!node || !built) return null;
     if (node.dataset.node === "input") {
-      const index = store.state.config.features.indexOf(node.dataset.feature);
+      const index = "column" in node.dataset ? built.names[0].indexOf(node.dataset.column)
+        : "feature" in node.dataset ? store.state.config.features.indexOf(node.dataset.feature) : -1;
       return index < 0 ? null : { kind: "node", layer: 0, index };
     }
     if (node.dataset.node === "output") return { kind: "node", layer: built.sizes.length - 1, index: Number(node.dataset.index) };
@@ -160,7 +196,7 @@ export function mountNetwork(root, store, session) {
     const control = element.closest("[data-node],[data-action]");
     if (!control) return null;
     const d = control.dataset;
-    return { node: d.node, action: d.action, feature: d.feature, layer: Number(d.layer), index: Number(d.index) };
+    return { node: d.node, action: d.action, feature: d.feature, column: d.column, layer: Number(d.layer), index: Number(d.index) };
   }
 
   /**
@@ -172,7 +208,8 @@ export function mountNetwork(root, store, session) {
     const lastLayer = built.sizes.length - 3; // sizes: inputs, hidden layers…, outputs
     const layer = Math.min(key.layer, lastLayer);
     const candidates = [];
-    if (key.node === "input") candidates.push(`[data-node=input][data-feature="${key.feature}"]`);
+    if (key.node === "input" && key.feature !== undefined) candidates.push(`[data-node=input][data-feature="${key.feature}"]`);
+    if (key.node === "input" && key.column !== undefined) candidates.push(`[data-node=input][data-column="${CSS.escape(key.column)}"]`);
     if (key.node === "hidden" && layer >= 0) {
       const index = Math.min(key.index, built.sizes[layer + 1] - 1);
       candidates.push(`[data-node=hidden][data-layer="${layer}"][data-index="${index}"]`);
@@ -182,7 +219,7 @@ export function mountNetwork(root, store, session) {
       candidates.push(`[data-action=${key.action}][data-layer="${layer}"]`, `[data-action=${other}][data-layer="${layer}"]`);
     }
     if (key.node === "output") candidates.push(`[data-node=output][data-index="${key.index}"]`);
-    candidates.push("[data-node=output]", "[data-node=input]");
+    candidates.push("[data-node=output]", "button[data-node=input]");
     for (const selector of candidates) {
       const found = [...box.querySelectorAll(selector)].find(focusable);
       if (found) return found;
@@ -200,7 +237,9 @@ export function mountNetwork(root, store, session) {
   }
 
   function maxNeurons() {
-    return store.state.hello.options.menu_limits.neurons_per_layer;
+    // A table's own networks are wider (MNIST's 32): there the engine's limit is the page's.
+    const { options } = store.state.hello;
+    return onTable(store.state) ? options.limits.neurons_per_layer : options.menu_limits.neurons_per_layer;
   }
 
   // -- every frame -----------------------------------------------------------------------------
@@ -214,16 +253,30 @@ export function mountNetwork(root, store, session) {
     if (!frameFits(frame)) return;
     const marked = hovered?.kind === "link" ? hovered : tapped?.kind === "link" ? tapped : null;
     const highlight = marked ? built.links.find((l) => l.layer === marked.layer && l.from === marked.from && l.to === marked.to) : null;
-    if (painter) paintLinks(built, painter.weight, painter.bias, highlight, painter.width);
+    // One line per neuron for a summarized first layer: its weights' size as a share of the largest.
+    const pictures = built.summaryCanvas ? firstLayerPictures(frame) : null;
+    const largest = pictures ? Math.max(0, ...pictures.rms) : 0;
+    const summary = (link) => (largest > 0 ? pictures.rms[link.to] / largest : 0);
+    if (painter) paintLinks(built, (link) => (link.summary ? summary(link) : painter.weight(link)), painter.bias, highlight, painter.width);
     else {
       paintLinks(built,
-        (link) => weightOf(frame, link.layer, link.from, link.to),
+        (link) => (link.summary ? summary(link) : weightOf(frame, link.layer, link.from, link.to)),
         (bias) => biasOf(frame, bias.layer, bias.node), highlight);
     }
     const t = frame.thumbnail;
     // As the original, "discretize output" paints every node's thumbnail as signs too.
     const lut = lutFor({ multiclass: false, discretize: store.state.display.discretize });
-    built.hiddenCanvases.forEach((canvas, i) => paintBytes(canvas, frame.thumbs.subarray(i * t * t, (i + 1) * t * t), t, lut));
+    if (t > 0) built.hiddenCanvases.forEach((canvas, i) => paintBytes(canvas, frame.thumbs.subarray(i * t * t, (i + 1) * t * t), t, lut));
+    const image = pictures && structureOf().table?.image;
+    if (image) {
+      // A table of pictures: each first-layer neuron's weights as a picture on it.
+      pictures.pictures.forEach((bytes, i) => {
+        const canvas = built.hiddenCanvases[i];
+        if (!canvas) return;
+        canvas.classList.add("weights");
+        paintBytes(canvas, bytes, image[1], WEIGHT_LUT, image[0]);
+      });
+    }
     if (built.outputCanvas && frame.inspected === null && !frame.multiclass) {
       paintBytes(built.outputCanvas, frame.map, frame.resolution, lut);
     }
@@ -235,7 +288,25 @@ export function mountNetwork(root, store, session) {
   function paintThumbnails() {
     if (!built) return;
     paintInputs(built, store.state.display.discretize);
+    paintSummary();
     paintFrame();
+  }
+
+  /** The structure the diagram was built for (its `table` part on a table). */
+  function structureOf() {
+    return built?.structure ?? {};
+  }
+
+  /** The one input node of a table of pictures: the row last probed, else the sample's mean picture. */
+  function paintSummary() {
+    const image = structureOf().table?.image;
+    const table = currentTable(store.state);
+    if (!built?.summaryCanvas || !image || !table) return;
+    const [height, width] = image;
+    const row = store.state.probedRow;
+    const bytes = row?.length === height * width ? Uint8Array.from(row, (v) => Math.max(0, Math.min(255, Math.round(v)))) : meanImage(table);
+    paintBytes(built.summaryCanvas, bytes, width, GREY_LUT, height);
+    built.summaryCanvas.parentElement.dataset.showing = row ? "probed" : "mean";
   }
 
   // -- reading and editing ---------------------------------------------------------------------
@@ -300,7 +371,9 @@ export function mountNetwork(root, store, session) {
     const node = Number(button.dataset.index);
     const layer = isOutput ? built.sizes.length - 2 : Number(button.dataset.layer);
     const fields = [{ label: "Bias", value: biasOf(frame, layer, node), apply: (v) => session.setBias(layer, node, v) }];
-    for (let from = 0; from < built.sizes[layer]; from++) {
+    // From a picture's many pixels (a summarized layer) only the bias is typed here.
+    const many = layer === 0 && built.summaryCanvas;
+    for (let from = 0; !many && from < built.sizes[layer]; from++) {
       fields.push({ label: `Weight from ${built.names[layer][from]}`, value: weightOf(frame, layer, from, node),
         apply: (v) => session.setWeight(layer, from, node, v) });
     }
@@ -331,6 +404,22 @@ export function mountNetwork(root, store, session) {
     session.configure({ network_shape: shape });
   }
 
+  /** A table's column off or on (`inputs`: null when every column is on); the last one stays on. */
+  function toggleColumn(name) {
+    const table = currentTable(store.state);
+    if (!table) return;
+    const wanted = session.wanted("inputs");
+    const chosen = new Set(Array.isArray(wanted) ? wanted : table.columns);
+    if (chosen.has(name)) chosen.delete(name);
+    else chosen.add(name);
+    if (!chosen.size) {
+      store.update({ error: "The network needs at least one input: switch another column on first." });
+      return;
+    }
+    const inputs = table.columns.filter((c) => chosen.has(c));
+    session.configure({ inputs: inputs.length === table.columns.length ? null : inputs });
+  }
+
   function toggleFeature(name) {
     const chosen = new Set(session.wanted("features"));
     if (chosen.has(name)) chosen.delete(name);
@@ -344,7 +433,8 @@ export function mountNetwork(root, store, session) {
       store.update({ preview: null });
       if (pinned === null) session.inspect(null);
     } else if (button.dataset.node === "input") {
-      store.update({ preview: { kind: "feature", name: button.dataset.feature } });
+      // (A table's columns have no map of the plane to show.)
+      if ("feature" in button.dataset) store.update({ preview: { kind: "feature", name: button.dataset.feature } });
     } else if (button.dataset.node === "hidden") {
       store.update({ preview: null });
       session.inspect(Number(button.dataset.neuron));
@@ -385,7 +475,9 @@ export function mountNetwork(root, store, session) {
     tapped = { kind: "node", button };
     button.classList.add("tapped");
     let text;
-    if (button.dataset.node === "hidden") {
+    if (button.dataset.node === "hidden" && onTable(store.state)) {
+      text = `${neuronName(Number(button.dataset.neuron), store.state.config.network_shape)}.`;
+    } else if (button.dataset.node === "hidden") {
       pinned = Number(button.dataset.neuron);
       session.inspect(pinned);
       text = `${neuronName(pinned, store.state.config.network_shape)}: its map is in the big view.`;
@@ -498,7 +590,10 @@ export function mountNetwork(root, store, session) {
     }
     const node = event.target.closest("[data-node]");
     if (!node) return;
-    if (node.dataset.node === "input") toggleFeature(node.dataset.feature);
+    if (node.dataset.node === "input") {
+      if ("column" in node.dataset) toggleColumn(node.dataset.column);
+      else if ("feature" in node.dataset) toggleFeature(node.dataset.feature);
+    }
     else if (finger) tapNode(node);
     else editNeuron(node);
   });
@@ -506,7 +601,8 @@ export function mountNetwork(root, store, session) {
     root.querySelector(`[data-action=${action}]`).addEventListener("click", () => changeShape(action));
   }
 
-  store.on(["config", "hello", "hidden", "featureMaps"], () => requestRender(build));
+  store.on(["config", "hello", "hidden", "featureMaps", "data"], () => requestRender(build));
+  store.on("probedRow", () => requestRender(paintSummary));
   store.on("frame", () => requestRender(paintFrame));
   store.on("display", () => requestRender(paintThumbnails));
   new ResizeObserver(() => requestRender(build)).observe(box);

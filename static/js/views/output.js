@@ -11,6 +11,7 @@ import { inView, lutFor, paintBytes, toPixels, viewOf } from "../maps.js";
 import { formatNumber, labelOf } from "../labels.js";
 import { pointColour } from "../previews.js";
 import { requestRender } from "../render.js";
+import { onTable } from "../tables.js";
 import { recoveryRate } from "./controls.js";
 import { weightName } from "./gradients.js";
 
@@ -124,7 +125,10 @@ export function mountOutput(root, store) {
       return;
     }
     if (!frame) return;
-    paintBytes(mapCanvas, frame.map, frame.resolution, lutFor({ multiclass: frame.multiclass, discretize: display.discretize }));
+    // A table's frame has no map (the map is hidden then; its frames are counted all the same).
+    if (frame.resolution > 0) {
+      paintBytes(mapCanvas, frame.map, frame.resolution, lutFor({ multiclass: frame.multiclass, discretize: display.discretize }));
+    }
     showLabel(frame.inspected !== null && config ? neuronName(frame.inspected, config.network_shape) : "");
     if (frame !== lastFrame) {
       lastFrame = frame;
@@ -151,7 +155,7 @@ export function mountOutput(root, store) {
   let readoutTimer = null;
   function showReadout(event) {
     const { frame, config, preview } = store.state;
-    if (!frame || !config || preview || store.state.diverged) {
+    if (!frame || !config || preview || store.state.diverged || !frame.resolution) {
       readout.hidden = true;
       return;
     }
@@ -280,6 +284,8 @@ export function mountOutput(root, store) {
       }));
     }
     mapBox.setAttribute("aria-label", `${labelOf("problem", config.problem)} output map`);
+    // On a table the map is hidden (controls.js): no focus stop on it then.
+    mapBox.tabIndex = onTable(store.state) ? -1 : 0;
   }
 
   store.on(["frame", "preview"], () => requestRender(paintMap));
