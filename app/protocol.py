@@ -72,6 +72,7 @@ class Context:
     train_points: int | None = None  # how many training points the session's own data has (None: none)
     columns: int | None = None  # how many columns the session's table has (None: its data is the plane's)
     table_rows: int | None = None  # how many training rows the session's table has
+    own_table: Any = None  # the session's table of your own (engine.Table), if it has one
 
 
 # -- checking client messages -------------------------------------------------------------------
@@ -134,7 +135,8 @@ def _check_configure(fields: dict, context: Context) -> tuple[dict, list[Problem
     if not isinstance(update, dict):
         return {}, [("config", f"must be an object of settings; got {_repr(update)}")]
     try:
-        return {"config": engine.validate(update, context.config, train_points=context.train_points)}, []
+        return {"config": engine.validate(update, context.config, train_points=context.train_points,
+                                          table=context.own_table)}, []
     except engine.ConfigError as error:
         return {}, list(error.errors)
 
@@ -180,6 +182,7 @@ def _check_inspect(fields: dict, context: Context) -> tuple[dict, list[Problem]]
 
 MAX_PROBE_COORDINATE = 1000.0  # |x|, |y| of a probe: the plane is [−6, 6]², this is far beyond
 MAX_BACKPROP_POINTS = 32  # points a `backprop` answers for (its arrays grow with them)
+MAX_BACKPROP_INPUTS = 64  # inputs a network may have for `backprop` (MNIST's 784 would answer in 1.6 MB)
 
 
 MAX_PROBE_INPUT = 1e9  # |value| of a table row's column in a probe
@@ -208,6 +211,9 @@ def _check_probe(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
 
 
 def _check_backprop(fields: dict, context: Context) -> tuple[dict, list[Problem]]:
+    if context.layer_sizes[0] > MAX_BACKPROP_INPUTS:
+        return {}, [("message", f"backprop answers for networks of at most {MAX_BACKPROP_INPUTS} inputs; "
+                                f"this one has {context.layer_sizes[0]} (its answer would be megabytes)")]
     indices = fields.get("indices")
     if indices is None:
         return {}, []

@@ -248,7 +248,8 @@ class Session:
         return protocol.Context(run.config, run.layer_sizes, self.limits.max_epochs_per_frame,
                                 self.limits.max_message_bytes, train_points=own,
                                 columns=None if table is None else len(table.columns),
-                                table_rows=None if table is None else len(table.train_x))
+                                table_rows=None if table is None else len(table.train_x),
+                                own_table=table if run.config["dataset"] == engine.OWN_TABLE else None)
 
     # -- making networks in steps ----------------------------------------------------------------
 

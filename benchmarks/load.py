@@ -9,6 +9,11 @@ gets at least --min-fps frames per second and the p95 reaction is under --max-p9
 
     .venv/bin/python benchmarks/load.py --sessions 20,40,60,80
     .venv/bin/python benchmarks/load.py --url ws://127.0.0.1:8000/ws --sessions 60
+    .venv/bin/python benchmarks/load.py --sessions 30 --digits 10
+
+--digits K makes K of the N sessions train the handwritten digits (`mnist`, its default network:
+an epoch of 4,000 images is about 100 times the work of a C1 epoch) instead of C1, and reports the
+C1 sessions and the digits sessions apart: do the others keep their pace beside them?
 
 The clients are one thread multiplexing raw sockets (no websocket library), so that the machine's
 cores go to the server, not to the measuring. Like browsers they offer permessage-deflate
@@ -41,6 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 C1 = {"dataset": "spiral", "num_points": 500, "noise": 0, "train_ratio": 50, "features": ["x", "y"],
       "network_shape": [4, 2], "activation": "tanh", "loss": "cross_entropy", "batch_size": 10,
       "learning_rate": 0.03, "regularization": "L2", "regularization_rate": 0.001, "init": "random"}
+DIGITS = {"dataset": "mnist"}  # and the rest of the table's own defaults
 RATES = (0.03, 0.031)  # a configure toggles between these: a live change, no reset
 
 
@@ -59,6 +65,8 @@ class Session:
     text_bytes: int = 0
     rate_index: int = 0
     sent_at: float | None = None  # a configure is waiting for its frame
+    digits: bool = False  # trains mnist instead of C1
+    epochs: int = 0  # the last epoch a frame carried
     reflected: bool = False  # its state has arrived; the next frame reflects it
     next_configure: float = 0.0
     latencies: list[float] = field(default_factory=list)
@@ -143,14 +151,15 @@ def frames_in(session: Session):
 class Load:
     """N sessions on one selector: counts frames in a window and times configure → frame."""
 
-    def __init__(self, url: str, count: int, deflate: bool):
+    def __init__(self, url: str, count: int, deflate: bool, digits: int = 0):
         self.selector = selectors.DefaultSelector()
         self.sessions = []
-        for _ in range(count):
+        for number in range(count):
             session = connect(url, deflate)
             self.selector.register(session.sock, selectors.EVENT_READ, session)
             self.sessions.append(session)
-            session.send({"type": "configure", "config": C1})
+            session.digits = number < digits
+            session.send({"type": "configure", "config": DIGITS if session.digits else C1})
         self.measuring = False
 
     def play(self) -> None:
@@ -179,6 +188,7 @@ class Load:
 
     def on_frame(self, session: Session, opcode: int, payload: bytes, wire: int) -> None:
         if opcode == 2:
+            session.epochs = struct.unpack_from("<I", payload, 4)[0]
             if self.measuring:
                 session.frames += 1
                 session.frame_bytes += len(payload)
@@ -219,13 +229,15 @@ def close_all(sessions: list[Session], selector: selectors.BaseSelector) -> None
     selector.close()
 
 
-def measure(url: str, count: int, warmup: float, duration: float, server_pids, deflate: bool) -> dict:
-    load = Load(url, count, deflate)
+def measure(url: str, count: int, warmup: float, duration: float, server_pids, deflate: bool,
+            digits: int = 0) -> dict:
+    load = Load(url, count, deflate, digits)
     try:
         load.play()
         load.pump(warmup)
         for session in load.sessions:
             session.latencies.clear()
+        epochs_before = [session.epochs for session in load.sessions]
         cpu_before, started = cpu_seconds(server_pids()), time.monotonic()
         client_before = sum(os.times()[:2])
         load.measuring = True
@@ -234,9 +246,18 @@ def measure(url: str, count: int, warmup: float, duration: float, server_pids, d
         cpu = (cpu_seconds(server_pids()) - cpu_before) / elapsed
         client_cpu = (sum(os.times()[:2]) - client_before) / elapsed
         threads = [thread_count(pid) for pid in server_pids()[1:]]
+        for session, before in zip(load.sessions, epochs_before):
+            session.epochs_done = session.epochs - before
     finally:
         load.close()
-    return {**summarize(load.sessions, elapsed, cpu), "client_cpu_cores": client_cpu, "worker_threads": threads}
+    plain = [s for s in load.sessions if not s.digits]
+    result = {**summarize(plain or load.sessions, elapsed, cpu), "client_cpu_cores": client_cpu, "worker_threads": threads}
+    result["sessions"] = len(load.sessions)
+    if digits:
+        trained = [s for s in load.sessions if s.digits]
+        result["digits"] = {**summarize(trained, elapsed, cpu),
+                            "epochs_per_s": sorted(s.epochs_done / elapsed for s in trained)}
+    return result
 
 
 def summarize(sessions: list[Session], elapsed: float, cpu: float) -> dict:
@@ -344,10 +365,16 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         for count in counts:
-            result = measure(url, count, args.warmup, args.duration, pids, not args.no_deflate)
+            result = measure(url, count, args.warmup, args.duration, pids, not args.no_deflate, args.digits)
             result["holds"] = holds(result, args)
             results.append(result)
             print(line(result), flush=True)
+            if args.digits:
+                d = result["digits"]
+                print(f"       of them {args.digits} on digits: frames/s median {d['fps_median']:.1f} worst {d['fps_worst']:.1f}, "
+                      f"epochs/s median {statistics.median(d['epochs_per_s']):.2f} worst {d['epochs_per_s'][0]:.2f}, "
+                      f"bytes/frame {d['wire_bytes']:.0f} sent; reaction ms median {fmt(d['reaction_ms_median'])} "
+                      f"p95 {fmt(d['reaction_ms_p95'])}", flush=True)
             time.sleep(1.0)  # let the previous sessions end
     finally:
         if server:
@@ -391,6 +418,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--max-p95-ms", type=float, default=100.0)
     p.add_argument("--no-deflate", action="store_true", help="do not offer permessage-deflate")
     p.add_argument("--json", action="store_true", help="also print the results as JSON")
+    p.add_argument("--digits", type=int, default=0, metavar="K",
+                   help="K of the sessions train mnist instead of C1 (the C1 figures are the others')")
     return p.parse_args(argv)
 
 

@@ -17,7 +17,8 @@ from .datasets import BY_PROBLEM, GATE_NETWORKS, GATE_SETTINGS, GATES, LOGIC_INP
 from .edits import MAX_VALUE
 from .features import FEATURE_LABELS, FEATURE_NAMES
 from .tables import DEFAULTS as TABLE_DEFAULTS
-from .tables import OWN_TABLE, REAL, TITLES, Table, is_table, table_of
+from .tables import OWN_TABLE, REAL, TITLES, Table, is_table
+from .tables import spec_of as table_of  # what checking needs, without reading a shipped table
 from .userdata import CUSTOM
 from .userdata import limits as user_data_limits
 
@@ -189,7 +190,7 @@ def num_train(config: Mapping[str, Any], train_points: int | None = None, table:
     run's own table)."""
     rows = table_of(config["dataset"], table)
     if rows is not None:
-        return len(rows.train_x)
+        return rows.train_rows
     if config["dataset"] == CUSTOM:
         return train_points or 0
     if config["dataset"] == "logic":  # all four are training (and test) points
@@ -241,9 +242,8 @@ def _follow_table(config: dict, base: Mapping, update: Mapping, own: Table | Non
         return
     table = table_of(new, own)
     if table is not None:
-        brought = {**TABLE_DEFAULTS.get(new, {}), "problem": table.problem}
-        if table.num_classes is not None:
-            brought["num_classes"] = table.num_classes
+        brought = {**TABLE_DEFAULTS.get(new, {}), "problem": table.problem,
+                   "num_classes": table.num_classes or DEFAULTS["num_classes"]}
         for key, value in brought.items():
             if key not in update:
                 config[key] = list(value) if isinstance(value, list) else value

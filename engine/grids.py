@@ -133,21 +133,25 @@ class Grids:
     # Python 3.11, which made all the sessions of a server process queue for their frames.
     @property
     def output(self) -> np.ndarray:
+        """The output map: (D·D,) bytes, row by row from the top of the view (see the module)."""
         if self._output is None:
             self._output = self._current().output_bytes(self._order)
         return self._output
 
     @property
     def neurons(self) -> np.ndarray:
+        """Every hidden neuron's map, layer by layer: (hidden units, D·D) bytes."""
         if self._neurons is None:
             self._neurons = self._current().neuron_bytes(self._order, self._quantized)
         return self._neurons
 
     def neuron(self, index: int) -> np.ndarray:
+        """One hidden neuron's map (counting all hidden layers in order, from 0): (D·D,) bytes."""
         e = self._current()
         return quantize(e.row_major(e.buffer[e.neuron_rows[index]], self._order))
 
     def thumbnails(self, size: int = THUMBNAIL) -> np.ndarray:
+        """Every hidden neuron's map averaged over blocks: (hidden units, size·size) bytes, unsnapped."""
         e = self._current()
         if size != e.thumbnail:
             raise ValueError(f"size: this evaluator makes {e.thumbnail} × {e.thumbnail} thumbnails; got {size}")

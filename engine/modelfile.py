@@ -18,6 +18,7 @@ from .datasets import Dataset
 from .edits import edit_problems
 from .run import Run, head_for
 from .steps import Steps, finish
+from .tables import spec_of
 from .userdata import CUSTOM, DataError, from_lists, num_classes
 
 FORMAT = "nn-playground-model"
@@ -111,7 +112,9 @@ def run_from_model_in_steps(model: Any, own_data: Dataset | None = None) -> Step
 
 def _parameter_problems(config: Mapping[str, Any], sizes: Any, weights: Any, biases: Any) -> list[tuple[str, str]]:
     """Whether the weights and biases are the network's shape, in finite numbers within the limit."""
-    expected = [len(config["features"]), *config["network_shape"], head_for(config).outputs]
+    table = spec_of(config["dataset"])  # a shipped table's columns are the inputs (a table of your own: not in a file)
+    inputs = len(config["features"]) if table is None else len(config["inputs"] or table.columns)
+    expected = [inputs, *config["network_shape"], head_for(config).outputs]
     problems = []
     if sizes != expected:
         problems.append(("model.layer_sizes", f"must be {expected}, the network of the model's config; got {_short(sizes)}"))

@@ -29,7 +29,7 @@ from .network import forward, forward_ops, initial_parameters_in_steps
 from .seedrandom import SeedRandom, new_seed
 from .stalls import CHECK_EVERY, PLATEAU, find_stall, typical_steps
 from .steps import Steps, finish
-from .tables import OWN_TABLE, Table, TableError, design, from_arrays, table_of
+from .tables import OWN_TABLE, REAL, Table, TableError, design, from_arrays, load_in_steps, table_of
 from .trainer import Settings, Trainer
 from .userdata import CUSTOM, NOT_APPLIED, num_classes
 
@@ -90,6 +90,9 @@ def head_for(config: Mapping[str, Any]) -> Head:
 
 
 class Run:
+    """One training session: its config (every setting, checked), its data (points of the plane
+    or a table), its network and how far it has trained. docs/api.md describes it for notebooks."""
+
     stopped: str | None = None  # the stop condition that ended the last step early, if one did
 
     def __init__(self, config: Mapping[str, Any] | None = None, data: Dataset | None = None,
@@ -373,6 +376,7 @@ class Run:
 
     @property
     def metrics(self) -> Metrics:
+        """Where training stands: the losses, accuracies and other scores after the last complete epoch."""
         m = self._metrics
         extra = m[4] if len(m) > 4 else {}
         return Metrics(self._epoch, m[0], m[1], m[2], m[3], self._diverged, self._stalled,
@@ -397,6 +401,8 @@ class Run:
         """Forward propagation for one row of a table (all its columns, in its own units), as
         probe gives it for a point of the plane: {"inputs" (as the network sees them), "layers",
         "head"}; a regression's output `a` is in the target's units."""
+        if self.table is None:
+            raise ValueError(f"probe_row: {self.config['dataset']} is points of the plane: probe takes x and y")
         inputs = self._table_inputs(row)[1:]
         with np.errstate(all="ignore"):
             a, z = backprop.forward(self.model.weights, self.model.activation, inputs)
@@ -464,14 +470,20 @@ class Run:
 
     @property
     def epoch(self) -> int:
+        """Complete epochs trained since the network was made (or as restore set it)."""
         return self._epoch
 
     @property
     def diverged(self) -> bool:
+        """An epoch made a weight NaN or infinite: the run went back to its last finite weights
+        and trains no more until reset or a new network."""
         return self._diverged
 
     @property
     def data(self) -> Dataset:
+        """The training and test points (train_xy, train_labels, test_xy, test_labels). On a
+        table: its rows in the table's units, and the targets as the network trains on them (a
+        regression's standardized; Run.table has them in its units)."""
         return self._data
 
     def weights(self) -> list[np.ndarray]:
@@ -567,6 +579,7 @@ class Run:
 
     @property
     def layer_sizes(self) -> tuple[int, ...]:
+        """Nodes per layer, the inputs first and the output last: (inputs, *network_shape, outputs)."""
         return self.model.layout.sizes
 
     # -- building -----------------------------------------------------------------------------
@@ -574,6 +587,8 @@ class Run:
     def _data_steps(self) -> Steps[None]:
         c = self.config
         self._source = SeedRandom(c["seed"])
+        if c["dataset"] in REAL:  # read the first time in the background (a few ms a step meanwhile)
+            yield from load_in_steps(c["dataset"])
         table = self.table
         if c["dataset"] == CUSTOM:  # your own points; the seed draws only the weights
             self._data = self._custom

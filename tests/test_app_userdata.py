@@ -12,60 +12,13 @@ import re
 
 import numpy as np
 import pytest
-import websocket
 
 import engine
 from servers import LiveServer
-from ws_client import Client, Frame, assert_matches_run, types
+from ws_client import Frame, StrictClient, assert_matches_run, is_, refused, reply, types
 
 
-# -- a strict client, and its server --------------------------------------------------------------
-
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"the server sent {name}, which is not JSON")
-
-
-class StrictSocket:
-    """The client's websocket, parsing every text message with a JSON parser that refuses NaN and
-    Infinity before the client reads it."""
-
-    def __init__(self, ws: websocket.WebSocket):
-        self._ws = ws
-        self.texts = 0
-
-    def recv_data(self, *args, **kwargs):
-        opcode, payload = self._ws.recv_data(*args, **kwargs)
-        if opcode == websocket.ABNF.OPCODE_TEXT:
-            json.loads(payload, parse_constant=_refuse_constant)
-            self.texts += 1
-        return opcode, payload
-
-    def __getattr__(self, name):
-        return getattr(self._ws, name)
-
-
-class StrictClient(Client):
-    """A Client whose every text message is parsed strictly, and which counts the messages it has
-    sent (a state's or error's `handled` says which one it answers)."""
-
-    def __init__(self, url: str):
-        super().__init__(url, greet=False)
-        self.ws = StrictSocket(self.ws)
-        self.sent = 0
-        self.hello = self.expect("hello")
-        self.state = self.expect("state")
-        self.data = self.expect("data")
-        self.metrics = self.expect("metrics")
-        self.frame = self.expect_frame()
-
-    def send(self, kind, **fields) -> None:
-        self.sent += 1
-        super().send(kind, **fields)
-
-    def send_raw(self, text) -> None:
-        self.sent += 1
-        super().send_raw(text)
-
+# -- the server ---------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def steady_server():
@@ -86,36 +39,6 @@ def connect(steady_server):
     for client in opened:
         assert client.ws.texts >= 4  # hello, state, data, metrics at least: all parsed strictly
         client.close()
-
-
-# -- reading answers --------------------------------------------------------------------------------
-
-def is_(kind: str):
-    return lambda m: isinstance(m, dict) and m["type"] == kind
-
-
-def reply(c: StrictClient, kind: str, **fields) -> list:
-    """Send one message and read its whole answer: [the error] when it is refused; else from its
-    state (the one whose `handled` counts it, after a load's left_out error) to the frame after it."""
-    c.send(kind, **fields)
-    number = c.sent
-    first = c.until(lambda m: isinstance(m, dict) and m["type"] in ("state", "error") and m["handled"] == number)
-    if first["type"] == "error":
-        if first["code"] != "left_out":
-            return [first]
-        answer = [first, c.until(lambda m: is_("state")(m) and m["handled"] == number)]
-    else:
-        answer = [first]
-    start = len(c.log)
-    c.until_frame()
-    return answer + c.log[start:]
-
-
-def refused(c: StrictClient, kind: str, **fields) -> dict:
-    answer = reply(c, kind, **fields)
-    assert types(answer) == ["error"], answer
-    assert answer[0]["handled"] == c.sent
-    return answer[0]
 
 
 def export_data(c: StrictClient) -> dict:

@@ -1,6 +1,7 @@
-"""Packaging: a wheel built from the project carries the page (templates and static files), and
-once installed in a fresh virtual environment, `playground serve` run from another directory
-serves the page, its modules, its stylesheet and the API from the installed package.
+"""Packaging: a wheel built from the project carries the page (templates and static files) and
+the engine's shipped tables, and once installed in a fresh virtual environment, `playground
+serve` run from another directory serves the page, its modules, its stylesheet and the API from
+the installed package, whose engine loads the tables.
 
 Slow-ish (a wheel build and a pip install, about 10 s with pip's cache warm): pip fetches the
 dependencies from the package index or its cache.

@@ -9,6 +9,7 @@
 import { LINK_LIMIT, formatHash, linkPoints } from "../hash.js";
 import { pointsOf } from "../userData.js";
 import { FOLLOWS, HIDABLE } from "../hiding.js";
+import { onTable } from "../tables.js";
 import { trainedOf } from "./modelIO.js";
 
 const COPIED_MS = 2500;
@@ -57,7 +58,8 @@ export function mountLinkBuilder(root, store) {
     const make = (trained) => `${origin}${pathname}#${formatHash({ config, display, speed: epochsPerFrame, hidden, hideText: !text.checked, edits, points, trained })}`;
     const trained = weights.checked ? trainedOf(state) : null;
     if (!trained) {
-      weightsNote.textContent = "";
+      // (modelIO.js trainedOf: a table's trained network cannot be opened from a link yet.)
+      weightsNote.textContent = weights.checked && onTable(state) ? "On a table the link has the settings only: its trained network cannot be opened from a link yet." : "";
       return make(null);
     }
     const full = make(trained);
