@@ -158,6 +158,7 @@ def test_a_csv_table_of_your_own_opens_trains_and_a_bad_one_changes_nothing(page
     expect(page.locator("[data-houses-point]")).to_have_count(12)
     expect(page.locator("[data-houses-scatter]")).to_contain_text("Actual y")
     frames.wait_for(lambda f: f["sizes"][0] == 2, "with the table's 2 inputs")
+    page.select_option("[data-speed]", "10")
     page.click("[data-action=play]")
     page.wait_for_function("() => Number(document.querySelector('[data-houses-value=r2]').dataset.value) > 0.8")
     page.click("[data-action=play]")

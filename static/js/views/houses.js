@@ -315,9 +315,10 @@ export function mountHouses(root, store, session) {
     r2Value.dataset.value = hasFit ? String(metrics.r2) : "";
     const base = meanPredictor(table, metrics);
     const noun = table.name === "house-prices" ? "price" : table.target;
+    const rows = table.name === "house-prices" ? "houses" : "rows";
     baseLabel.textContent = base.mean === null
-      ? `Predicting the mean ${noun} for every row`
-      : `Predicting the mean ${noun} (${amount(base.mean, units)}) for every ${table.name === "house-prices" ? "house" : "row"}`;
+      ? `Always predicting the test ${rows}' mean ${noun}`
+      : `Always predicting the test ${rows}' mean ${noun} (${amount(base.mean, units)})`;
     baseValue.replaceChildren(base.rmse === null ? "–" : `RMSE ${amount(base.rmse)}`, ...(base.rmse !== null && units ? [element("span", { class: "houses-units" }, ` ${units}`)] : []));
     baseBox.dataset.rmse = base.rmse === null ? "" : String(base.rmse);
     if (!hasFit || base.rmse === null) {
@@ -361,8 +362,8 @@ export function mountHouses(root, store, session) {
       tr.dataset.off = String(off);
     }
     const used = Array.isArray(chosen) ? chosen.length : table.columns.length;
-    source.textContent = `${table.train_rows.toLocaleString("en")} training rows, ${table.test_rows.toLocaleString("en")} test rows; `
-      + `the network takes ${used} of the ${table.columns.length} columns. ${table.source ? `Data: ${table.source}.` : ""}`;
+    // (The table's rows, split and source are in the data panel: views/tableAbout.js.)
+    source.textContent = `The network takes ${used} of the ${table.columns.length} columns: switch them off and on at the network's inputs.`;
   }
 
   hintButton.addEventListener("click", () => {
