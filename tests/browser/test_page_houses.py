@@ -127,6 +127,7 @@ def test_a_csv_table_of_your_own_opens_trains_and_a_bad_one_changes_nothing(page
     expect(page.locator(ERROR)).to_contain_text("too large")
     expect(page.locator(ERROR)).to_contain_text("at most 64 KB")
     expect(form).to_be_hidden()
+    assert page.evaluate("location.hash") == hash_before
 
     # A regression table: y from x1 and x2 (and a column left out).
     lines = ["x1,x2,noise,y"] + [f"{i % 7},{i % 5},{(i * 37) % 11},{3 * (i % 7) - 2 * (i % 5) + 5}" for i in range(60)]
