@@ -11,15 +11,18 @@
 // Writing it 30 times a second would serialise the weights 30 times a second for nothing: a
 // reconnect reads the memory, only a reload needs the storage, and a reload fires `pagehide`.
 //
-// A table's network (issue 14) is not kept: the server cannot open a model of a table yet (its
-// import_model checks the layer sizes against the plane's features), so a reload on a table starts
-// again at epoch 0, and the page says so under "Save and share" rather than try and fail.
+// On a table (issue 14) the network is kept when it is a shipped table's and small enough for
+// an `import_model` message (house prices' networks: at most RESTORE_LIMIT parameters, about 24 KB
+// of JSON); MNIST's 25,450 parameters would make a 560 KB message, over the server's limit, and a
+// table of your own is not in a model (its rows are not), so a reload of those starts again at
+// epoch 0, as "Save and share" says.
 
 import { encodeParams, decodeParams, formatEdits } from "./hash.js";
 import { layerSizes, modelOf, parameterCount } from "./model.js";
-import { onTable } from "./tables.js";
+import { OWN_TABLE, onTable } from "./tables.js";
 
 const STORAGE_KEY = "playground-training";
+const RESTORE_LIMIT = 2000; // parameters of a table's network that a reload brings back
 const SAVE_EVERY_MS = 5000;
 
 /** The tab's sessionStorage, or null where the browser gives the document none (a blocked frame). */
@@ -59,11 +62,12 @@ export class Durable {
     // While a model is on its way (a restore, a link's, a file's), the frames are the network it
     // replaces: the kept one stays until the import is answered.
     if (!frame || !config || importing) return;
-    if (onTable(this.store.state)) {
+    const table = onTable(this.store.state);
+    if (table && (config.dataset === OWN_TABLE || frame.params.length > RESTORE_LIMIT)) {
       this.forget(); // not restorable (see above): nothing of an older network either
       return;
     }
-    const sizes = layerSizes(config);
+    const sizes = table ? [...frame.sizes] : layerSizes(config); // a table's inputs are its columns
     if (!same(sizes, frame.sizes) || frame.params.length !== parameterCount(sizes)) return;
     this.kept = { config, edits, epoch: frame.epoch, sizes, params: frame.params };
     this.dirty = true;

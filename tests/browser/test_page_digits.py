@@ -215,8 +215,15 @@ def test_a_small_tables_columns_are_input_nodes_that_switch_off_and_the_hash_kee
     page.click("[data-node=input][data-column=prefer]")
     expect(page.locator("[data-toast]")).to_contain_text("at least one input")
     assert settings(page)["inputs"] == "prefer"
+    # A step, then a reload: house prices' small network comes back trained, as the plane's does.
+    page.click("[data-action=step]")
+    page.wait_for_selector("[data-app][data-epoch='1']")
+    trained = frames.wait_for(lambda f: f["epoch"] == 1, "the step's frame")["params"]
+    since = len(frames.received)
     page.reload()
-    page.wait_for_selector("[data-app][data-connection=open]")
+    page.wait_for_selector("[data-app][data-connection=open][data-epoch='1']")
     expect(page.locator("[data-node=input][data-column=prefer]")).to_have_attribute("aria-pressed", "true")
     expect(page.locator("[data-node=input][aria-pressed=true]")).to_have_count(1)
     assert settings(page)["inputs"] == "prefer"
+    restored = frames.wait_for(lambda f: f["epoch"] == 1 and f["sizes"][0] == 1, "the restored network", since)
+    assert restored["params"] == trained

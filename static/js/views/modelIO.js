@@ -35,7 +35,7 @@ export function modelText(model) {
 /** The weights the page was last sent, if they are the current config's network: {params, epoch}. */
 export function trainedOf(state) {
   const { frame, config } = state;
-  // A table's network cannot be opened from a link yet (durable.js says why): settings only.
+  // A table's link carries its settings only (a table's weights are not read from a link).
   if (!frame || !config || onTable(state) || frame.params.length !== parameterCount(layerSizes(config))) return null;
   return { params: frame.params, epoch: frame.epoch };
 }
@@ -178,7 +178,7 @@ export function mountModelIO(root, store, session) {
       : link.trained
         ? `The link carries the network at epoch ${link.trained.epoch.toLocaleString("en")}, every weight (${link.length.toLocaleString("en")} characters).`
         : onTable(store.state)
-          ? "On a table the link carries the settings only: a trained network of a table cannot be opened again yet."
+          ? "On a table the link carries the settings only. To take the trained network away, download the model (JSON) or the NumPy script, which standardizes the table's columns as training did."
           : "The link carries the settings.";
   }
   // After the store's update, once session.js has written the hash from the same state.
