@@ -684,3 +684,22 @@ def test_the_dataset_in_a_run_on_a_table_is_the_tables_rows():
     assert isinstance(run.data, Dataset)
     np.testing.assert_array_equal(run.data.train_xy, run.table.train_x)
     assert run.data.train_xy.shape == (437, 11) and run.data.test_xy.shape == (109, 11)
+
+
+@pytest.mark.parametrize("name", sorted(tables.REAL))
+def test_a_shipped_tables_spec_is_what_its_file_holds(name):
+    """Checking a config reads a shipped table's Spec, not its file: the two must agree."""
+    spec, table = tables.SPECS[name], tables.real_table(name)
+    assert (spec.problem, spec.columns, spec.num_classes, spec.train_rows) == \
+        (table.problem, table.columns, table.num_classes, table.train_rows)
+
+
+def test_loading_in_steps_gives_the_shared_table_and_its_inputs():
+    loaded = engine_finish(tables.load_in_steps("house-prices"))
+    assert loaded is tables.real_table("house-prices")
+    assert tables.design(loaded, "train", None) is tables.design(loaded, "train", None)
+
+
+def engine_finish(steps):
+    from engine.steps import finish
+    return finish(steps)
