@@ -491,7 +491,11 @@ class Session:
         c = self.run.config
         if format == "table":
             table = engine.parse_table_csv(content, target, c["problem"], inputs, test_ratio)
-            update = {**c, "dataset": engine.OWN_TABLE, "inputs": None}
+            # The session's settings, but what the table brings (its classes; a batch that fits it).
+            update = {key: value for key, value in c.items() if key not in ("num_classes", "inputs", "batch_size")}
+            if c["batch_size"] <= table.train_rows:
+                update["batch_size"] = c["batch_size"]
+            update["dataset"] = engine.OWN_TABLE
             self.begin(engine.Run.in_steps(update, table=table), self.model_imported)
             return
         points = engine.parse_csv(content, c["problem"], c["train_ratio"])

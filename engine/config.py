@@ -93,7 +93,7 @@ LIVE_FIELDS = frozenset({"learning_rate", "stop_epoch", "stop_test_loss"})
 DATA_FIELDS = frozenset({"problem", "dataset", "num_classes", "num_points", "noise", "train_ratio", "seed", "gate"})
 # What does not apply to a table (its rows and split are its own): a change is kept in the config
 # and leaves the table and the network be (the seed still draws the starting weights).
-TABLE_NOT_APPLIED = ("noise", "num_points", "train_ratio", "gate")
+TABLE_NOT_APPLIED = ("noise", "num_points", "train_ratio", "gate", "features", "num_classes")
 
 
 class ConfigError(ValueError):
@@ -341,7 +341,8 @@ def _inputs(value, config):
         raise _Bad(f"must be null unless the dataset is a table (the plane's inputs are `features`); got {value!r}")
     names = table.columns
     shown = ", ".join(names) if len(names) <= 20 else f"{names[0]} … {names[-1]} ({len(names)} columns)"
-    if not isinstance(value, (list, tuple)) or not value or any(not isinstance(v, str) or v not in names for v in value):
+    allowed = frozenset(names)
+    if not isinstance(value, (list, tuple)) or not value or any(not isinstance(v, str) or v not in allowed for v in value):
         raise _Bad(f"must be null (every column) or a non-empty list drawn from {shown}; got {_short(value)}")
     chosen = set(value)
     return [name for name in names if name in chosen]

@@ -311,7 +311,10 @@ class Run:
         if self.config["problem"] == "multiclass":
             update["num_classes"] = num_classes(data)
         new = cfg.validate(update, self.config, train_points=len(data.train_xy))
-        reshaped = new["num_classes"] != self.config["num_classes"] and new["problem"] == "multiclass"
+        # A new network when its shape changes: another number of classes, or from a table's
+        # inputs (its columns) to the plane's features.
+        reshaped = (new["num_classes"] != self.config["num_classes"] and new["problem"] == "multiclass") \
+            or self.table is not None
         view_changed = view_of(new["dataset"]) != view_of(self.config["dataset"])
         self.config, self._custom = new, data
         yield

@@ -114,7 +114,8 @@ def _table_script(run: Run) -> str:
         meaning = f"the predicted {table.target}" + (f" in {table.units}" if table.units else "")
     shape = " → ".join(str(s) for s in run.layer_sizes)
     named = ", ".join(columns) if len(columns) <= 20 else f"{columns[0]} … {columns[-1]}"
-    example = [round(float(v), 6) for v in table.test_x[0, index]]
+    first = table.test_x if len(table.test_x) else table.train_x
+    example = [round(float(v), 6) for v in first[0, index]]
     return f'''"""A neural network trained in the Neural Network Playground, rebuilt with NumPy alone.
 
 Network: {shape} (inputs → hidden layers → outputs), {c["activation"]} hidden units, {head} output

@@ -23,8 +23,10 @@ import math
 import numbers
 import pathlib
 import re
-from dataclasses import dataclass, field
+import threading
+from collections import OrderedDict
 from concurrent.futures import wait
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
@@ -145,7 +147,7 @@ class Table:
 
 def _number(value: float) -> float | int:
     value = float(value)
-    return int(value) if value.is_integer() else round(value, 6)
+    return int(value) if value.is_integer() and abs(value) < 2 ** 53 else round(value, 6)
 
 
 # -- the shipped tables ---------------------------------------------------------------------------
@@ -303,13 +305,13 @@ def from_arrays(x: Any, y: Any, problem: str, test_x: Any = None, test_y: Any = 
     if given:
         split = f"the test rows as given ({len(test_x)}); training: the {len(x)} others"
     else:
-        every = max(2, round(100 / test_ratio))
-        test = test_rows(len(x), every)
+        test = spread_rows(len(x), test_ratio)
         x, y, test_x, test_y = x[~test], y[~test], x[test], y[test]
-        nth = {2: "second", 3: "third", 4: "fourth", 5: "fifth"}.get(every, f"{every}th")
-        split = f"test: every {nth} row ({len(test_x)}); training: the other {len(x)}"
-    if not len(x):
-        raise TableError([("X", f"must have 1..{MAX_ROWS} rows, at least one for training; got {total}")])
+        split = f"test: {test_ratio:g} % of the rows, spread evenly ({len(test_x)}); training: the other {len(x)}"
+    if not len(x) or not len(test_x):
+        raise TableError([("X", f"must have rows for training and for testing (at least {math.ceil(100 / test_ratio) if not given else 1} "
+                                f"rows at a test_ratio of {test_ratio:g} %, or X_test); got {len(x)} for training and "
+                                f"{len(test_x)} for testing")])
     if problem == "multiclass":
         k = int(max(y.max(), test_y.max() if len(test_y) else 0)) + 1
         k = max(k, 2)
@@ -327,6 +329,18 @@ def from_arrays(x: Any, y: Any, problem: str, test_x: Any = None, test_y: Any = 
                  source="your own data", split=split)
 
 
+def spread_rows(n: int, percent: float) -> np.ndarray:
+    """Which of n rows are test rows for a test share of `percent`: row i is when
+    ⌊(i + 1)·p⌋ > ⌊i·p⌋, p = percent / 100, so the test rows are that share, spread evenly (20 %:
+    rows 4, 9, 14, …, as test_rows(n, 5))."""
+    p = percent / 100.0
+    i = np.arange(n)
+    return np.floor((i + 1) * p + 1e-9) > np.floor(i * p + 1e-9)
+
+
+MAX_VALUE = 1e12  # |a number| of a table of your own: beyond it its statistics overflow
+
+
 def _array(name: str, value: Any, ndim: int, problems: list) -> np.ndarray:
     try:
         array = np.asarray(value, dtype=np.float64)
@@ -339,6 +353,9 @@ def _array(name: str, value: Any, ndim: int, problems: list) -> np.ndarray:
     elif not np.all(np.isfinite(array)):
         bad = np.flatnonzero(~np.isfinite(array.reshape(len(array), -1)).all(axis=1))
         problems.append((name, f"must hold finite numbers only; rows {', '.join(map(str, bad[:10]))} do not"))
+    elif array.size and np.abs(array).max() > MAX_VALUE:
+        bad = np.flatnonzero((np.abs(array.reshape(len(array), -1)) > MAX_VALUE).any(axis=1))
+        problems.append((name, f"must hold numbers within ±{MAX_VALUE:g}; rows {', '.join(map(str, bad[:10]))} do not"))
     return array
 
 
@@ -379,13 +396,13 @@ def parse_table_csv(text: str, target: str, problem: str, inputs: Sequence[str] 
     for number, line in lines[1:]:
         fields = [value.strip() for value in line.split(",")]
         values = [float(v) for v in fields] if all(NUMBER.fullmatch(v) for v in fields) else []
-        if len(fields) != len(header) or not values or not all(map(math.isfinite, values)):  # 1e999 too
+        if len(fields) != len(header) or not values or not all(abs(v) <= MAX_VALUE for v in values):  # 1e999, 1e300 too
             bad.append(number)
             continue
         rows.append(values)
     if bad:
         raise TableError([("content", f"line{'s' if len(bad) > 1 else ''} {', '.join(map(str, bad[:20]))}{' …' if len(bad) > 20 else ''}: "
-                                      f"must have {len(header)} plain numbers, one per column")], bad)
+                                      f"must have {len(header)} plain numbers within ±{MAX_VALUE:g}, one per column")], bad)
     if not rows:
         raise TableError([("content", "must have at least one row of numbers under the header")])
     data = np.array(rows)
@@ -396,27 +413,50 @@ def parse_table_csv(text: str, target: str, problem: str, inputs: Sequence[str] 
                        test_ratio=test_ratio, columns=chosen, target=target)
 
 
-_DESIGNS: dict[tuple, np.ndarray] = {}
+_FULL: dict[tuple, np.ndarray] = {}  # a shipped table's designs of every column: kept for good
+_SUBSETS: "OrderedDict[tuple, np.ndarray]" = OrderedDict()  # of some columns: the latest few
+MAX_SUBSETS = 8
+_DESIGN_LOCK = threading.Lock()  # the loader thread and a server's compute thread both come here
 
 
 def design(table: Table, part: str, columns: Sequence[str] | None) -> np.ndarray:
     """The network's inputs over a table's rows: (1 + columns, rows) with a leading ones row, the
     columns standardized; part "train" (the training rows) or "all" (training, then test rows).
     A shipped table's are made once per process and shared, read only, by every run (MNIST's are
-    25 and 31 MB)."""
-    key = (table.name, part, tuple(columns) if columns is not None else None)
-    if table.name in REAL and key in _DESIGNS:
-        return _DESIGNS[key]
+    25 and 31 MB): those of every column for good, those of some columns (rows of those) for the
+    latest MAX_SUBSETS choices."""
+    if table.name not in REAL:
+        return _design(table, part, columns)
+    full_key = (table.name, part)
+    with _DESIGN_LOCK:
+        full = _FULL.get(full_key)
+    if full is None:
+        made = _design(table, part, None)
+        made.flags.writeable = False
+        with _DESIGN_LOCK:
+            full = _FULL.setdefault(full_key, made)
+    if columns is None:
+        return full
+    key = (table.name, part, tuple(columns))
+    with _DESIGN_LOCK:
+        if key in _SUBSETS:
+            _SUBSETS.move_to_end(key)
+            return _SUBSETS[key]
+    subset = full[np.r_[0, 1 + table.column_index(columns)]]
+    subset.flags.writeable = False
+    with _DESIGN_LOCK:
+        _SUBSETS[key] = subset
+        while len(_SUBSETS) > MAX_SUBSETS:
+            _SUBSETS.popitem(last=False)
+    return subset
+
+
+def _design(table: Table, part: str, columns: Sequence[str] | None) -> np.ndarray:
     rows = table.train_x if part == "train" else np.concatenate([table.train_x, table.test_x])
     standardized = table.standardized(rows, columns)
     out = np.empty((1 + standardized.shape[1], len(rows)))
     out[0] = 1.0
     out[1:] = standardized.T
-    if table.name in REAL:
-        out.flags.writeable = False
-        if len(_DESIGNS) >= 8:  # a few column choices of each table; the oldest goes
-            del _DESIGNS[next(iter(_DESIGNS))]
-        _DESIGNS[key] = out
     return out
 
 
@@ -438,6 +478,8 @@ def load_in_steps(name: str) -> Steps[Table]:
         wait([future], timeout=0.003)
         if not future.done():
             yield
+    if future.exception() is not None:  # the next run tries again
+        _LOADS.pop(name, None)
     return future.result()
 
 

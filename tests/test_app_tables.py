@@ -194,3 +194,22 @@ def engine_frame() -> bytes:
     from app import protocol
     run = engine.Run({"dataset": "house-prices"})
     return protocol.frame(run.layer_sizes, run.model.params, run.epoch, table=True)
+
+
+def test_a_multiclass_table_brings_its_classes_and_points_after_a_table_make_a_new_network(connect):
+    c = connect()
+    table_answer(c, "configure", config={"problem": "multiclass", "batch_size": 30})  # 3 classes, batch 30
+    digits = "a,b,digit\n" + "\n".join(f"{i},{i % 7},{i % 5}" for i in range(20)) + "\n"  # 5 classes, 16 training rows
+    got = table_answer(c, "import_data", format="table", content=digits, target="digit")
+    config = got["state"]["config"]
+    # Its five classes; the batch of 30 does not fit its 16 training rows: the default 10 does.
+    assert (config["dataset"], config["num_classes"], config["batch_size"]) == ("table", 5, 10)
+    assert got["frame"].sizes[0] == 2 and got["frame"].sizes[-1] == 5
+    # Points of the plane after a table: the plane's network, not the table's inputs.
+    table_answer(c, "configure", config={"dataset": "house-prices"})
+    table_answer(c, "step", epochs=2)
+    got = table_answer(c, "import_data", format="csv", content="x,y,label\n1,2,0.5\n2,3,0.25\n-1,0,0.75\n0,1,0.1\n")
+    config = got["state"]["config"]
+    assert (config["dataset"], config["features"], config["network_shape"]) == ("custom", ["x", "y"], [4, 2])
+    assert got["frame"].sizes == (2, 4, 2, 1) and got["frame"].resolution == 100 and got["state"]["epoch"] == 0
+    assert len(got["data"]["train"]) == 2

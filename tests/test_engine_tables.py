@@ -445,7 +445,7 @@ def test_from_arrays_regression_splits_off_every_fifth_row_and_trains():
     np.testing.assert_array_equal(table.test_x, x[4::5])
     np.testing.assert_array_equal(table.test_y, y[4::5])
     np.testing.assert_array_equal(table.train_x, x[np.arange(100) % 5 != 4])
-    assert "fifth" in table.split and "20" in table.split
+    assert "20 %" in table.split and "(20)" in table.split
     run.step(200)
     assert run.metrics.r2 > 0.99  # a linear target, learned
     predicted = run.predict(x[:3])[0]
@@ -617,8 +617,8 @@ def test_a_csv_table_takes_its_header_target_and_inputs():
     assert other.columns == ("size", "price") and other.classes == ("0", "1", "2", "3", "4")
     assert len(other.test_x) == 10
     # A byte order mark, Windows line ends, spaces and blank lines are fine.
-    loose = parse_table_csv("\ufeffsize , price\r\n\r\n 1 , 2 \r\n3,4\r\n5,6\r\n", "price", "regression")
-    assert loose.columns == ("size",) and loose.train_x[:, 0].tolist() == [1, 3, 5]
+    loose = parse_table_csv("\ufeffsize , price\r\n\r\n 1 , 2 \r\n3,4\r\n5,6\r\n7,8\r\n9,10\r\n", "price", "regression")
+    assert loose.columns == ("size",) and loose.train_x[:, 0].tolist() == [1, 3, 5, 7] and loose.test_x[:, 0].tolist() == [9]
     run = Run({"dataset": "table", "problem": "regression"}, table=table)
     assert run.layer_sizes[0] == 2 and math.isfinite(run.step(5).test_loss)
 
@@ -703,3 +703,40 @@ def test_loading_in_steps_gives_the_shared_table_and_its_inputs():
 def engine_finish(steps):
     from engine.steps import finish
     return finish(steps)
+
+
+@pytest.mark.parametrize("ratio", [30, 40, 12.5, 45])
+def test_a_test_ratio_is_that_share_of_the_rows_spread_evenly(ratio):
+    x, y = linear_data(200)
+    table = Run.from_arrays(x, y, test_ratio=ratio).table
+    assert len(table.test_x) == round(200 * ratio / 100)
+    chosen = tables.spread_rows(200, ratio)
+    np.testing.assert_array_equal(table.test_x, x[chosen])
+    gaps = np.diff(np.flatnonzero(chosen))
+    assert gaps.max() - gaps.min() <= 1  # spread evenly
+
+
+def test_a_table_without_test_rows_or_with_huge_numbers_is_refused():
+    x, y = linear_data(4)
+    with pytest.raises(TableError) as refused:
+        Run.from_arrays(x, y)  # 4 rows at 20 %: none to test on
+    assert refused.value.errors[0][0] == "X" and "0 for testing" in refused.value.errors[0][1]
+    x, y = linear_data(50)
+    x[7, 1] = 1e300
+    with pytest.raises(TableError) as refused:
+        Run.from_arrays(x, y)
+    assert refused.value.errors == [("X", "must hold numbers within ±1e+12; rows 7 do not")]
+    text = "a,y\n" + "\n".join(f"{i},{i}" for i in range(9)) + "\n3,1e300\n"
+    with pytest.raises(TableError) as refused:
+        parse_table_csv(text, "y", "regression")
+    assert refused.value.rows == [11]
+
+
+def test_the_full_designs_of_a_shipped_table_outlive_any_number_of_column_choices():
+    houses = tables.real_table("house-prices")
+    full = tables.design(houses, "train", None)
+    for first in range(len(houses.columns)):  # more choices than the subsets kept
+        subset = tables.design(houses, "train", houses.columns[first:])
+        np.testing.assert_array_equal(subset, full[[0, *range(1 + first, 1 + len(houses.columns))]])
+        assert not subset.flags.writeable
+    assert tables.design(houses, "train", None) is full
