@@ -18,7 +18,7 @@
 import { formatHash, linkPoints, parseHash } from "./hash.js";
 import { modelOf, optimizerMemory } from "./model.js";
 import { OWN_TABLE, isTable } from "./tables.js";
-import { loadSaved, pointsOf, save, toCsv } from "./userData.js";
+import { loadSaved, loadSavedTable, pointsOf, save, saveTable, toCsv } from "./userData.js";
 
 /** `loading` while the link's `load` could not be sent yet (no connection): nothing answers it. */
 const UNSENT = Number.MAX_SAFE_INTEGER;
@@ -118,7 +118,10 @@ export class Session {
     const message = { type: "import_data", format: "table", content, target };
     if (inputs !== undefined) message.inputs = inputs;
     if (test_ratio !== undefined) message.test_ratio = test_ratio;
-    return this.send(message);
+    const number = this.send(message);
+    // Kept for the next reload once the server has taken it (its `data` comes back with the table).
+    if (number) this.tableOnItsWay = { number, problem: this.store.state.config?.problem, content, target, inputs, test_ratio };
+    return number;
   }
 
   /** Ask for the data as CSV: the answer's `csv` becomes the store's `exported`. */
@@ -243,9 +246,16 @@ export class Session {
     // Your own points: `load` cannot name them; they come right after it (the link's, else this tab's).
     const custom = config.dataset === "custom" || Boolean(link.points?.points.length);
     if (config.dataset === "custom") delete config.dataset;
+    // Your own table: not in the link either; this tab's copy comes after the load, if it has one
+    // for the link's problem, and then the columns the link names.
+    let table = null;
+    const tableInputs = config.dataset === OWN_TABLE ? config.inputs : undefined;
     if (config.dataset === OWN_TABLE) {
       delete config.dataset;
-      this.leftOut.words.push("Your own table is not in the link: open its CSV file again.");
+      delete config.inputs;
+      const saved = loadSavedTable();
+      if (saved && saved.problem === (config.problem ?? options.defaults.problem)) table = saved;
+      else this.leftOut.words.push("Your own table is not in the link: open its CSV file again.");
     }
     let csv = null;
     if (custom) {
@@ -257,7 +267,13 @@ export class Session {
       if (link.points?.bad) this.leftOut.words.push(`${link.points.bad} of the link's points could not be read and were left out.`);
     }
     this.loadSent = this.send({ type: "load", config, edits: link.edits });
-    const imported = this.loadSent && csv ? this.importData(csv) : 0;
+    let imported = this.loadSent && csv ? this.importData(csv) : 0;
+    if (this.loadSent && table) {
+      imported = this.importTable(table);
+      this.tableOnItsWay = null; // kept already
+      // (after the table's own answer, which ends the load: its `data` then reaches the views)
+      if (imported && Array.isArray(tableInputs)) this.configure({ inputs: tableInputs });
+    }
     this.loading = imported || this.loadSent || UNSENT;
     // Then the trained network (a custom one trains on the points just sent).
     if (this.loadSent) this.openNetwork(link, csv ? settings : config);
@@ -354,6 +370,11 @@ export class Session {
   }
 
   onData(message) {
+    if (message.table?.name === OWN_TABLE && this.tableOnItsWay) { // the server took the table
+      const { number, ...table } = this.tableOnItsWay;
+      saveTable(table);
+      this.tableOnItsWay = null;
+    }
     // A table's description and sample (docs/protocol.md "Tables"), or null on the plane.
     this.store.update({ data: { train: message.train, test: message.test, table: message.table ?? null } });
     const { config } = this.store.state;
@@ -429,6 +450,7 @@ export class Session {
       this.refusedImport(importing, errors);
       return;
     }
+    if (message.request === "import_data" && message.handled === this.tableOnItsWay?.number) this.tableOnItsWay = null;
     if (message.request === "import_data" && message.handled === this.store.state.tableSent) {
       // A CSV table's refusal is said next to its form (views/tableUpload.js), not by the drawing tools.
       this.store.update({ tableRefused: message });

@@ -63,6 +63,28 @@ export function save(problem, csv) {
   }
 }
 
+const TABLE_KEY = "playground-table";
+
+/** The tab's last table of its own ({problem, content, target, inputs?, test_ratio?}), or null. */
+export function loadSavedTable() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(TABLE_KEY) ?? "null");
+    return saved && typeof saved.content === "string" && typeof saved.target === "string"
+      && typeof saved.problem === "string" ? saved : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Keep the table of its own that the tab opened, for the next reload or reconnect. */
+export function saveTable(table) {
+  try {
+    sessionStorage.setItem(TABLE_KEY, JSON.stringify(table));
+  } catch {
+    // No storage (or full): the table lives on in the server's session until the tab closes.
+  }
+}
+
 /** How many points a CSV holds (its lines after the header). */
 export function csvCount(csv) {
   return csv.split("\n").filter((line) => line.trim()).length - 1;

@@ -181,6 +181,19 @@ def test_a_csv_table_of_your_own_opens_trains_and_a_bad_one_changes_nothing(page
     assert page.evaluate("location.hash") == hash_before and epoch(page) == epoch_before
     expect(page.locator("[data-houses-point]")).to_have_count(12)
 
+    # A reload opens the tab's own table again, with the columns the network took (its training
+    # starts again: a table of your own is not in a model).
+    page.click("[data-node=input][data-column=x2]")
+    wait_setting(page, "inputs", "x1")
+    page.reload()
+    page.wait_for_selector("[data-app][data-connection=open]")
+    wait_setting(page, "dataset", "table")
+    wait_setting(page, "inputs", "x1")
+    expect(page.locator("[data-houses-title]")).to_have_text("Your table")
+    expect(page.locator("[data-houses-point]")).to_have_count(12)
+    expect(page.locator("[data-toast]")).to_be_hidden()
+    frames.wait_for(lambda f: f["sizes"][0] == 1, "with the one column left on")
+
     # A class table (0/1): its accuracy and the confusion matrix, no scatter.
     rows = ["a,b,label"] + [f"{i % 9},{(i * 5) % 9},{1 if i % 9 > (i * 5) % 9 else 0}" for i in range(40)]
     upload(page, "classes.csv", "\n".join(rows) + "\n")
