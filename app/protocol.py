@@ -70,9 +70,17 @@ class Context:
     max_epochs_per_frame: int
     max_message_bytes: int
     train_points: int | None = None  # how many training points the session's own data has (None: none)
-    columns: int | None = None  # how many columns the session's table has (None: its data is the plane's)
-    table_rows: int | None = None  # how many training rows the session's table has
-    own_table: Any = None  # the session's table of your own (engine.Table), if it has one
+    table: Any = None  # the session's table (engine.Table), None when its data is the plane's
+
+    @property
+    def columns(self) -> int | None:
+        """How many columns the session's table has (None: its data is the plane's)."""
+        return None if self.table is None else len(self.table.columns)
+
+    @property
+    def own_table(self) -> Any:
+        """The session's table of your own, if it has one (what checking a config needs)."""
+        return self.table if self.config.get("dataset") == engine.OWN_TABLE else None
 
 
 # -- checking client messages -------------------------------------------------------------------
@@ -217,7 +225,7 @@ def _check_backprop(fields: dict, context: Context) -> tuple[dict, list[Problem]
     indices = fields.get("indices")
     if indices is None:
         return {}, []
-    n = context.table_rows if context.columns is not None else engine.config.num_train(context.config, context.train_points)
+    n = context.table.train_rows if context.table is not None else engine.config.num_train(context.config, context.train_points)
     if (not isinstance(indices, list) or not 1 <= len(indices) <= MAX_BACKPROP_POINTS
             or not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < n for i in indices)):
         return {}, [("indices", f"must be a list of 1..{MAX_BACKPROP_POINTS} training point indices "

@@ -244,12 +244,8 @@ class Session:
     def context(self) -> protocol.Context:
         run = self.run
         own = len(run.data.train_xy) if run.config["dataset"] == engine.CUSTOM else None
-        table = run.table
         return protocol.Context(run.config, run.layer_sizes, self.limits.max_epochs_per_frame,
-                                self.limits.max_message_bytes, train_points=own,
-                                columns=None if table is None else len(table.columns),
-                                table_rows=None if table is None else len(table.train_x),
-                                own_table=table if run.config["dataset"] == engine.OWN_TABLE else None)
+                                self.limits.max_message_bytes, train_points=own, table=run.table)
 
     # -- making networks in steps ----------------------------------------------------------------
 

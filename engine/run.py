@@ -675,7 +675,7 @@ class Run:
             return None
         for op in self._eval_pass:
             op()
-        split = len(self._train_y)
+        split, table = len(self._train_y), self.table
         losses = self._head.losses(self._eval_z, self._eval_y)
         train_loss, test_loss = mean(losses[:split], 0.0), mean(losses[split:], 0.0)
         if not (math.isfinite(train_loss) and math.isfinite(test_loss)):
@@ -683,7 +683,7 @@ class Run:
         if self._confusion is None:
             scores = (train_loss, test_loss, None, None)
             r2, rmse = regression_scores(self._eval_z[0, split:], self._eval_y[split:])
-            table = self.table  # a table's target is standardized: its RMSE in the table's units
+            # A table's target is standardized: its RMSE in the table's units.
             extra = {"r2": r2, "rmse": rmse if table is None or rmse is None else rmse * table.target_scale}
         else:  # both confusion matrices in three calls; the accuracies are their diagonals
             matrices = self._confusion.matrices(self._eval_z)
@@ -693,7 +693,6 @@ class Run:
             extra["penalty"] = self._penalty()
         if self.config["dataset"] == "logic":
             extra["truth_table"] = self.truth_table()
-        table = self.table
         if table is not None:  # the test rows the page shows (Table.describe's sample)
             extra["sample_predictions"] = self._sample_predictions(table, split)
         return (*scores, extra)

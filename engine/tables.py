@@ -22,7 +22,6 @@ import io
 import math
 import numbers
 import pathlib
-import re
 import threading
 from collections import OrderedDict
 from concurrent.futures import wait
@@ -33,7 +32,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from .steps import Steps
-from .userdata import DataError
+from .userdata import NUMBER, DataError
 
 DATA = pathlib.Path(__file__).resolve().parent / "data"
 OWN_TABLE = "table"  # the dataset name of a table of your own (from_arrays, an uploaded CSV)
@@ -369,9 +368,6 @@ def _targets(problem: str, y: np.ndarray, name: str, problems: list) -> np.ndarr
             problems.append((name, "must be 0 or 1 (or −1 and 1) for classification"))
         return np.where(y > 0, 1.0, -1.0)
     return y
-
-
-NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 def parse_table_csv(text: str, target: str, problem: str, inputs: Sequence[str] | None = None,

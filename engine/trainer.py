@@ -108,6 +108,7 @@ class Trainer:
         self._adam_t = 0
         self._adam = [np.array(0.0), np.array(0.0)]  # lr / (1 − β1^t), 1 / (1 − β2^t)
         self._templates: dict[int, _Template] = {}
+        self._batch_buffers: dict[int, np.ndarray] = {}  # batch width -> gathered inputs (GATHER_FROM)
         counts = [rows * cols for rows, cols in layout.shapes]
         self._layer_counts, self._layer_starts = counts, np.cumsum([0] + counts[:-1])
         self._refilled = False  # next_batch drew the coming epoch's order already
@@ -312,10 +313,9 @@ class Trainer:
 
     def _batch_inputs(self, width: int) -> np.ndarray:
         """The one inputs buffer of batches of this width (GATHER_FROM)."""
-        buffers = self.__dict__.setdefault("_batch_buffers", {})
-        if width not in buffers:
-            buffers[width] = np.empty((self.inputs.shape[0], width))
-        return buffers[width]
+        if width not in self._batch_buffers:
+            self._batch_buffers[width] = np.empty((self.inputs.shape[0], width))
+        return self._batch_buffers[width]
 
     def _reshuffle(self) -> None:
         self.shuffle.shuffle(self._order)

@@ -20,6 +20,14 @@ def live_server():
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def steady_server():
+    """A server of the module's own whose frame budget never cuts a frame short, so epoch counts
+    are exact even on a busy machine (the budget itself is tested with its own server)."""
+    with LiveServer({"FRAME_BUDGET_MS": 2000}) as server:
+        yield server
+
+
 @pytest.fixture
 def app():
     return create_app({"TESTING": True})

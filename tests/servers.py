@@ -133,6 +133,22 @@ class Gunicorn:
         return self.process.stdout.read()
 
 
+def strict_clients_of(server: LiveServer):
+    """As clients_of, with ws_client.StrictClient: every text message parsed strictly (no NaN, no
+    Infinity), and at least the greeting's four read by the end."""
+    from ws_client import StrictClient
+    opened: list[StrictClient] = []
+
+    def open_client() -> StrictClient:
+        opened.append(StrictClient(server.ws_url))
+        return opened[-1]
+
+    yield open_client
+    for client in opened:
+        assert client.ws.texts >= 4  # hello, state, data, metrics at least: all parsed strictly
+        client.close()
+
+
 def clients_of(server: LiveServer):
     """A `connect(greet=True)` function for this server; its clients are closed afterwards."""
     from ws_client import Client

@@ -8,14 +8,8 @@ import numpy as np
 import pytest
 
 import engine
-from servers import LiveServer, clients_of
+from servers import clients_of
 from ws_client import types
-
-
-@pytest.fixture(scope="module")
-def steady_server():
-    with LiveServer({"FRAME_BUDGET_MS": 2000}) as server:
-        yield server
 
 
 @pytest.fixture

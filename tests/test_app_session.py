@@ -18,14 +18,6 @@ SIX_BY_EIGHT = {"features": ["x", "y", "xSquared", "ySquared", "xTimesY", "sinX"
                 "network_shape": [8] * 6}
 
 
-@pytest.fixture(scope="module")
-def steady_server():
-    """A server whose frame budget never cuts a frame short, so epoch counts are exact even on a
-    busy machine (the budget itself is tested with its own server)."""
-    with LiveServer({"FRAME_BUDGET_MS": 2000}) as server:
-        yield server
-
-
 @pytest.fixture
 def connect(steady_server):
     yield from clients_of(steady_server)

@@ -13,30 +13,15 @@ import pytest
 
 import engine
 from engine.tables import real_table
-from servers import LiveServer
+from servers import strict_clients_of
 from ws_client import StrictClient, decode_frame, is_, refused, reply, types
 
 HOUSES = "price,size,rooms\n" + "\n".join(f"{50000 + 900 * i},{300 + 7 * i},{1 + i % 4}" for i in range(40)) + "\n"
 
 
-@pytest.fixture(scope="module")
-def steady_server():
-    """A frame budget that never cuts a frame short: epoch counts are exact on a busy machine."""
-    with LiveServer({"FRAME_BUDGET_MS": 2000}) as server:
-        yield server
-
-
 @pytest.fixture
 def connect(steady_server):
-    opened: list[StrictClient] = []
-
-    def open_client() -> StrictClient:
-        opened.append(StrictClient(steady_server.ws_url))
-        return opened[-1]
-
-    yield open_client
-    for client in opened:
-        client.close()
+    yield from strict_clients_of(steady_server)
 
 
 def table_answer(c: StrictClient, kind: str, **fields) -> dict:

@@ -14,31 +14,15 @@ import numpy as np
 import pytest
 
 import engine
-from servers import LiveServer
+from servers import strict_clients_of
 from ws_client import Frame, StrictClient, assert_matches_run, is_, refused, reply, types
 
 
 # -- the server ---------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def steady_server():
-    """A frame budget that never cuts a frame short: epoch counts are exact on a busy machine."""
-    with LiveServer({"FRAME_BUDGET_MS": 2000}) as server:
-        yield server
-
-
 @pytest.fixture
 def connect(steady_server):
-    opened: list[StrictClient] = []
-
-    def open_client() -> StrictClient:
-        opened.append(StrictClient(steady_server.ws_url))
-        return opened[-1]
-
-    yield open_client
-    for client in opened:
-        assert client.ws.texts >= 4  # hello, state, data, metrics at least: all parsed strictly
-        client.close()
+    yield from strict_clients_of(steady_server)
 
 
 def export_data(c: StrictClient) -> dict:

@@ -40,6 +40,35 @@ export function clearedChart(canvas) {
   return { ctx, width, height };
 }
 
+/** The grey line a chart shows in its middle before there is anything to draw. */
+export function chartNote({ ctx, width, height }, text) {
+  ctx.fillStyle = "#9aa3ab";
+  ctx.font = "12px system-ui, sans-serif";
+  ctx.textAlign = "center";
+  ctx.fillText(text, width / 2, height / 2 + 4);
+}
+
+const TRAIN_COLOUR = "#9aa3ab";
+const TEST_COLOUR = "#1f2328";
+
+/** A LossHistory's training and test curves (grey and black), at x(epoch), y(value). */
+export function drawTrainTest(ctx, history, x, y) {
+  for (const [key, colour] of [["train", TRAIN_COLOUR], ["test", TEST_COLOUR]]) {
+    ctx.beginPath();
+    let first = true;
+    history.forEach((epoch, train, test) => {
+      const value = key === "train" ? train : test;
+      if (first) ctx.moveTo(x(epoch), y(value));
+      else ctx.lineTo(x(epoch), y(value));
+      first = false;
+    });
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 1.6;
+    ctx.lineJoin = "round";
+    ctx.stroke();
+  }
+}
+
 /** Call `fn(renderStats)` after every paint. */
 export function onPainted(fn) {
   listeners.push(fn);

@@ -11,7 +11,7 @@ import { GREY_LUT, WEIGHT_LUT } from "../colors.js";
 import { padToDigit } from "../digitInput.js";
 import { LossHistory } from "../lossHistory.js";
 import { paintBytes } from "../maps.js";
-import { clearedChart, requestRender } from "../render.js";
+import { chartNote, clearedChart, drawTrainTest, requestRender } from "../render.js";
 import { currentTable, firstLayerPictures, sampleImage, tableKind } from "../tables.js";
 import { formatPercent } from "./metrics.js";
 
@@ -20,8 +20,6 @@ const BRUSH = 22;         // the brush's width on the pad (MNIST's strokes are 2
 const WHILE_DRAWING_MS = 200; // a probe at most this often while a stroke goes on
 const INTERVAL_MS = 250;  // ... and while training changes the weights
 const PATIENCE_MS = 1000; // an answer that has not come by then does not hold the next back
-const TEST_COLOUR = "#1f2328";
-const TRAIN_COLOUR = "#9aa3ab";
 
 function el(tag, className = "", attrs = {}) {
   const node = document.createElement(tag);
@@ -192,12 +190,10 @@ export function mountDigits(root, store, session, network) {
   const history = new LossHistory(400);
 
   function drawChart() {
-    const { ctx, width, height } = clearedChart(chart);
+    const cleared = clearedChart(chart);
+    const { ctx, width, height } = cleared;
     if (!history.latest || history.latest.epoch === 0) {
-      ctx.fillStyle = "#9aa3ab";
-      ctx.font = "12px system-ui, sans-serif";
-      ctx.textAlign = "center";
-      ctx.fillText("The accuracy appears as it trains", width / 2, height / 2 + 4);
+      chartNote(cleared, "The accuracy appears as it trains");
       chart.dataset.points = "0";
       return;
     }
@@ -216,19 +212,7 @@ export function mountDigits(root, store, session, network) {
       ctx.stroke();
       ctx.fillText(`${share * 100}%`, width - 24, y(share) + 4);
     }
-    for (const [key, colour] of [["train", TRAIN_COLOUR], ["test", TEST_COLOUR]]) {
-      ctx.beginPath();
-      let first = true;
-      history.forEach((epoch, train, test) => {
-        const value = key === "train" ? train : test;
-        if (first) ctx.moveTo(x(epoch), y(value));
-        else ctx.lineTo(x(epoch), y(value));
-        first = false;
-      });
-      ctx.strokeStyle = colour;
-      ctx.lineWidth = 1.6;
-      ctx.stroke();
-    }
+    drawTrainTest(ctx, history, x, y);
     chart.dataset.points = String(history.length);
   }
 

@@ -5,11 +5,9 @@
 
 import { formatNumber } from "../labels.js";
 import { LossHistory } from "../lossHistory.js";
-import { clearedChart, requestRender } from "../render.js";
+import { chartNote, clearedChart, drawTrainTest, requestRender } from "../render.js";
 import { currentTable } from "../tables.js";
 
-const TEST_COLOUR = "#1f2328";
-const TRAIN_COLOUR = "#9aa3ab";
 
 /** Losses to 3 decimals, as the original; a diverging run's huge ones in short exponent form. */
 export function formatLoss(value) {
@@ -55,12 +53,10 @@ export function mountMetrics(root, store) {
   const history = new LossHistory(400);
 
   function drawChart() {
-    const { ctx, width, height } = clearedChart(chart);
+    const cleared = clearedChart(chart);
+    const { ctx, width, height } = cleared;
     if (!history.latest || history.latest.epoch === 0) {
-      ctx.fillStyle = "#9aa3ab";
-      ctx.font = "12px system-ui, sans-serif";
-      ctx.textAlign = "center";
-      ctx.fillText("The loss curve appears as it trains", width / 2, height / 2 + 4);
+      chartNote(cleared, "The loss curve appears as it trains");
       chart.dataset.points = "0";
       return;
     }
@@ -70,20 +66,7 @@ export function mountMetrics(root, store) {
     const last = Math.max(1, history.latest.epoch);
     const x = (epoch) => 2 + (epoch / last) * (width - 4);
     const y = (loss) => height - 2 - (Math.min(loss, top) / top) * (height - 4);
-    for (const [key, colour] of [["train", TRAIN_COLOUR], ["test", TEST_COLOUR]]) {
-      ctx.beginPath();
-      let first = true;
-      history.forEach((epoch, train, test) => {
-        const value = key === "train" ? train : test;
-        if (first) ctx.moveTo(x(epoch), y(value));
-        else ctx.lineTo(x(epoch), y(value));
-        first = false;
-      });
-      ctx.strokeStyle = colour;
-      ctx.lineWidth = 1.6;
-      ctx.lineJoin = "round";
-      ctx.stroke();
-    }
+    drawTrainTest(ctx, history, x, y);
     chart.dataset.points = String(history.length);
   }
 
