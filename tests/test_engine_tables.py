@@ -740,3 +740,22 @@ def test_the_full_designs_of_a_shipped_table_outlive_any_number_of_column_choice
         np.testing.assert_array_equal(subset, full[[0, *range(1 + first, 1 + len(houses.columns))]])
         assert not subset.flags.writeable
     assert tables.design(houses, "train", None) is full
+
+
+@pytest.mark.parametrize("batching", ["standard", "playground"])
+def test_gathering_a_wide_inputs_batches_as_each_update_begins_trains_exactly_as_copying_them(batching, monkeypatch):
+    """Above trainer.GATHER_FROM input rows an update gathers its batch into a shared buffer; the
+    updates, whole epochs or in slices, are those of the batches copied out beforehand."""
+    from engine import trainer
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=(300, 80)), rng.integers(0, 3, 300)
+    config = {"network_shape": [6], "batching": batching, "batch_size": 7, "optimizer": "adam", "learning_rate": 0.01}
+    gathered = Run.from_arrays(x, y, "multiclass", config=config)
+    assert gathered._train_inputs.shape[0] > trainer.GATHER_FROM
+    gathered.step(2)
+    while not gathered.step_for(0.0005):
+        pass
+    monkeypatch.setattr(trainer, "GATHER_FROM", 10_000)
+    copied = Run.from_arrays(x, y, "multiclass", config=config)
+    copied.step(3)
+    np.testing.assert_array_equal(gathered.model.params, copied.model.params)
